@@ -1,0 +1,24 @@
+"""ehrsim: a chaos and resilience testbed for hospital integration engines.
+
+The public API: load a scenario, look at its expected load, run it.  The command line
+(`ehrsim`) and the notebooks use exactly these functions; the core never prints or writes.
+"""
+
+from __future__ import annotations
+
+from sim.experiments.plan import Plan, plan
+from sim.experiments.run import ReplicationResult, RunResult, run
+from sim.scenario import ScenarioError, load_scenario
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Plan",
+    "ReplicationResult",
+    "RunResult",
+    "ScenarioError",
+    "__version__",
+    "load_scenario",
+    "plan",
+    "run",
+]

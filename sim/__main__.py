@@ -1,0 +1,5 @@
+"""`python -m sim` runs the `ehrsim` command."""
+
+from sim.cli import main
+
+main()

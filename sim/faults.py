@@ -1,0 +1,174 @@
+"""The fault catalogue: each kind is a small class registered by its YAML name.
+
+A fault acts on the world's objects at its start (`apply`) and undoes exactly that at its end
+(`revert`), so faults may overlap: every effect is a counter or a factor, never a flag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from sim.model.world import World
+    from sim.scenario.schema import Fault as FaultSpec
+
+FAULTS: dict[str, type[Fault]] = {}
+"""Every implemented fault kind by its YAML name."""
+
+
+def register_fault(kind: str) -> Callable[[type[Fault]], type[Fault]]:
+    """Class decorator: make a fault kind available to scenarios as `kind`."""
+
+    def add(cls: type[Fault]) -> type[Fault]:
+        cls.kind = kind
+        FAULTS[kind] = cls
+        return cls
+
+    return add
+
+
+class Fault:
+    """One scheduled fault."""
+
+    kind: ClassVar[str] = ""
+
+    def __init__(self, spec: FaultSpec) -> None:
+        self.spec = spec
+        self.at = spec.at
+        self.end: float | None = spec.at + spec.duration if spec.duration is not None else None
+        """When the fault ends (None: it ends by other means, e.g. a fix)."""
+
+    @property
+    def label(self) -> str:
+        """The name a person gave it, or its kind."""
+        return self.spec.name or self.kind
+
+    def target_text(self) -> str:
+        """Its target as text for events.csv."""
+        t = self.spec.target
+        if t is None:
+            return ""
+        if isinstance(t, tuple | list):
+            return " ".join(str(x) for x in t)
+        return str(t)
+
+    def apply(self, world: World) -> None:
+        """Start the fault's effect."""
+
+    def revert(self, world: World) -> None:
+        """End the fault's effect."""
+
+    def arrival_factor(self, flow_id: str) -> float | None:
+        """The factor on a flow's arrival rate while the fault lasts (None: no effect)."""
+        return None
+
+
+def _systems(spec: FaultSpec, world: World) -> list[str]:
+    t = spec.target
+    if t is None or t == "all":
+        return [s for s in world.systems if s != "ehr"]
+    if isinstance(t, tuple | list):
+        return [str(x) for x in t]
+    return [str(t)]
+
+
+@register_fault("engine-stall")
+class EngineStall(Fault):
+    """The integration servers stop moving messages.
+
+    `hold`: they keep accepting and persisting, sends stop (the backlog is in the channel
+    queues).  `refuse`: they stop accepting (the backlog is in the senders' outbound queues).
+    With severity s < 1 the channels move messages only (1 - s) of the time: they are paused
+    for s of every minute.
+    """
+
+    PERIOD = 60.0
+
+    def apply(self, world: World) -> None:
+        severity = self.spec.severity if self.spec.severity is not None else 1.0
+        if self.spec.mode == "refuse":
+            world.engine.refuse()
+        elif severity >= 1.0:
+            world.pause_sending()
+        else:
+            world.duty_cycle(self, severity, self.PERIOD)
+
+    def revert(self, world: World) -> None:
+        severity = self.spec.severity if self.spec.severity is not None else 1.0
+        if self.spec.mode == "refuse":
+            world.engine.accept_again()
+        elif severity >= 1.0:
+            world.resume_sending()
+        else:
+            world.end_duty_cycle(self)
+        if self.spec.poison_share > 0:
+            world.poison_backlog(self.spec.poison_share, self.spec.code)
+
+
+@register_fault("engine-slowdown")
+class EngineSlowdown(Fault):
+    """Transforms take `severity` times as long."""
+
+    def apply(self, world: World) -> None:
+        world.engine.slow *= float(self.spec.severity or 1.0)
+
+    def revert(self, world: World) -> None:
+        world.engine.slow /= float(self.spec.severity or 1.0)
+
+
+@register_fault("system-outage")
+class SystemOutage(Fault):
+    """The system is down: sends to it time out."""
+
+    def apply(self, world: World) -> None:
+        for sid in _systems(self.spec, world):
+            world.systems[sid].down += 1
+
+    def revert(self, world: World) -> None:
+        for sid in _systems(self.spec, world):
+            world.systems[sid].down -= 1
+
+
+@register_fault("partition")
+class Partition(SystemOutage):
+    """The engine cannot reach these systems: sends time out."""
+
+
+@register_fault("system-slowdown")
+class SystemSlowdown(Fault):
+    """Filing and ACKs take `severity` times as long."""
+
+    def apply(self, world: World) -> None:
+        for sid in _systems(self.spec, world):
+            world.systems[sid].slow *= float(self.spec.severity or 1.0)
+
+    def revert(self, world: World) -> None:
+        for sid in _systems(self.spec, world):
+            world.systems[sid].slow /= float(self.spec.severity or 1.0)
+
+
+@register_fault("ack-loss")
+class AckLoss(Fault):
+    """A share of ACKs is lost: the message was filed, the engine times out and resends."""
+
+    def apply(self, world: World) -> None:
+        for sid in _systems(self.spec, world):
+            world.systems[sid].add_ack_loss(float(self.spec.severity or 0.0))
+
+    def revert(self, world: World) -> None:
+        for sid in _systems(self.spec, world):
+            world.systems[sid].remove_ack_loss(float(self.spec.severity or 0.0))
+
+
+@register_fault("surge")
+class Surge(Fault):
+    """Arrivals of the target flow (or of all flows) are multiplied by `severity`."""
+
+    def arrival_factor(self, flow_id: str) -> float | None:
+        target = self.spec.target
+        if target in (None, "all") or target == flow_id:
+            return float(self.spec.severity or 1.0)
+        if isinstance(target, tuple | list) and flow_id in target:
+            return float(self.spec.severity or 1.0)
+        return None

@@ -1,0 +1,2 @@
+"""Streaming metrics: counters, histograms and sampled backlogs whose memory does not grow
+with the number of messages simulated."""

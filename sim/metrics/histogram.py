@@ -1,0 +1,114 @@
+"""A log-bucketed histogram: exact count, mean and max, percentiles within 1 % relative error.
+
+Values are appended to a small buffer (a bare `list.append` on the hot path) and binned with
+numpy when the buffer is flushed; the world flushes every histogram at each backlog sample,
+so the buffer holds at most one sampling step of values and memory stays O(buckets).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+
+_RATIO = 1.02
+"""Bucket width: each bucket spans a factor of 1.02, so its geometric middle is within 1 %."""
+_LOG_RATIO = math.log(_RATIO)
+_FLOOR = 1e-6
+"""Values below a microsecond share the first bucket."""
+_FLUSH_AT = 4096
+
+
+class Histogram:
+    """Values (seconds) counted in geometric buckets."""
+
+    __slots__ = ("_buf", "_count", "_max", "_total", "add", "buckets")
+
+    def __init__(self) -> None:
+        self.buckets: dict[int, int] = {}
+        self._count = 0
+        self._total = 0.0
+        self._max = 0.0
+        self._buf: list[float] = []
+        self.add = self._buf.append
+        """Count one value (binned at the next flush)."""
+
+    def flush(self) -> None:
+        """Bin the buffered values."""
+        buf = self._buf
+        if not buf:
+            return
+        values = np.asarray(buf, dtype=np.float64)
+        buf.clear()
+        self._count += int(values.size)
+        self._total += float(values.sum())
+        self._max = max(self._max, float(values.max()))
+        clipped = np.maximum(values, _FLOOR)
+        idx = np.floor(np.log(clipped / _FLOOR) / _LOG_RATIO).astype(np.int64)
+        keys, counts = np.unique(idx, return_counts=True)
+        buckets = self.buckets
+        for k, n in zip(keys.tolist(), counts.tolist(), strict=True):
+            buckets[k] = buckets.get(k, 0) + n
+
+    def flush_if_large(self) -> None:
+        """Flush when the buffer has grown past its bound (called between events)."""
+        if len(self._buf) >= _FLUSH_AT:
+            self.flush()
+
+    @property
+    def count(self) -> int:
+        """How many values were added."""
+        self.flush()
+        return self._count
+
+    @property
+    def total(self) -> float:
+        """The sum of the values."""
+        self.flush()
+        return self._total
+
+    @property
+    def max(self) -> float:
+        """The largest value (0 when empty)."""
+        self.flush()
+        return self._max
+
+    @property
+    def mean(self) -> float | None:
+        """The exact mean, or None when empty."""
+        self.flush()
+        return self._total / self._count if self._count else None
+
+    def quantile(self, q: float) -> float | None:
+        """The q-quantile (0 < q <= 1) within 1 % relative error, or None when empty."""
+        self.flush()
+        if not self._count:
+            return None
+        rank = max(1, math.ceil(q * self._count))
+        seen = 0
+        for b in sorted(self.buckets):
+            seen += self.buckets[b]
+            if seen >= rank:
+                if b == 0:
+                    return min(_FLOOR, self._max)
+                return min(float(_FLOOR * _RATIO ** (b + 0.5)), self._max)
+        return self._max  # pragma: no cover
+
+    def merge(self, other: Histogram) -> None:
+        """Add another histogram's values to this one."""
+        self.flush()
+        other.flush()
+        self._count += other._count
+        self._total += other._total
+        self._max = max(self._max, other._max)
+        for b, n in other.buckets.items():
+            self.buckets[b] = self.buckets.get(b, 0) + n
+
+    @classmethod
+    def of(cls, values: Iterable[float]) -> Histogram:
+        """A histogram of the given values (tests and small tools)."""
+        h = cls()
+        for v in values:
+            h.add(v)
+        return h

@@ -1,0 +1,93 @@
+"""The metric registry: every figure a hypothesis or `compare --metric` may name.
+
+A metric is named by its path in summary.json.  The fixed ones are listed here with their
+unit; per-destination and per-flow figures (`queues.<system>.peak_backlog`,
+`latency_s.<flow>.<class>.p95`) are paths into the same document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A named figure of summary.json."""
+
+    name: str
+    unit: str
+    description: str
+
+
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        Metric("recovery_time_s", "s", "time from the last fault's end until every queue is "
+               "back at its normal level (max over queues)"),
+        Metric("people_recovery_time_s", "s", "time until the analysts' and clerks' work "
+               "caused by the faults is done"),
+        Metric("recovered_share", "share", "share of replications in which every queue recovered"),
+        Metric("time_to_detect_s", "s", "time from the first fault's start to the first alert"),
+        Metric("peak_backlog", "messages", "largest number of messages under way at once"),
+        Metric("retry_amplification", "sends/message", "sends per delivered message"),
+        Metric("goodput_share", "share", "share of sends that delivered a message the first time"),
+        Metric("order_violations", "messages", "messages filed before an older message of the "
+               "same patient and channel"),
+        Metric("medcom_later_than_24h", "messages", "MedCom messages more than 24 h late"),
+        Metric("late.stat", "orders", "STAT orders whose result came after the deadline"),
+        Metric("late.urgent", "orders", "urgent orders whose result came after the deadline"),
+        Metric("late.routine", "orders", "routine orders whose result came after the deadline"),
+        Metric("late_share.stat", "share", "share of decided STAT orders that were late"),
+        Metric("late_share.urgent", "share", "share of decided urgent orders that were late"),
+        Metric("late_share.routine", "share", "share of decided routine orders that were late"),
+        Metric("messages.created", "messages", "messages created (paper orders not included)"),
+        Metric("messages.delivered", "messages", "distinct messages delivered"),
+        Metric("messages.queued_at_end", "messages", "messages still waiting at the horizon"),
+        Metric("messages.in_flight_at_end", "messages", "messages in a transform or send at the "
+               "horizon"),
+        Metric("messages.dead_lettered", "messages", "messages given up to the dead-letter queue"),
+        Metric("messages.expired", "messages", "messages that waited too long and went to paper"),
+        Metric("messages.shed", "messages", "messages dropped by CoDel"),
+        Metric("messages.lost", "messages", "messages lost by a crash of a memory store"),
+        Metric("messages.duplicates", "messages", "second and later filings of a message"),
+        Metric("messages.on_paper", "orders", "orders placed on paper instead"),
+        Metric("staff_hours.analysts", "h", "analyst hours spent on the faults"),
+        Metric("staff_hours.clerks", "h", "clerk hours of back-entry and reconciliation"),
+        Metric("queues.<system>.peak_backlog", "messages", "a destination's largest backlog"),
+        Metric("queues.<system>.recovery_time_s", "s", "a destination's recovery time"),
+        Metric("queues.<system>.backlog_hours", "message-hours", "a destination's backlog "
+               "integrated over time"),
+        Metric("queues.<system>.wait_s.mean", "s", "a destination's mean channel wait"),
+        Metric("queues.<system>.wait_s.p95", "s", "a destination's 95th-percentile wait"),
+        Metric("latency_s.<flow>.<class>.p95", "s", "a flow's creation-to-ACK time (also count, "
+               "mean, p50, p99, max)"),
+        Metric("order_to_result_s.<flow>.<class>.p95", "s", "order to first result (also "
+               "count, mean, late, pending)"),
+    )
+}  # fmt: skip
+
+
+def lookup(summary: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path of a summary; KeyError naming the missing part."""
+    node: Any = summary
+    done: list[str] = []
+    for part in path.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            where = ".".join(done) or "summary"
+            options = sorted(node) if isinstance(node, Mapping) else []
+            hint = f" (there: {', '.join(map(str, options[:12]))})" if options else ""
+            raise KeyError(f"metric {path!r}: {where} has no {part!r}{hint}")
+        node = node[part]
+        done.append(part)
+    return node
+
+
+def is_known(path: str) -> bool:
+    """Whether a path names a fixed metric or fits one of the per-system/per-flow patterns."""
+    if path in METRICS:
+        return True
+    head = path.split(".", 1)[0]
+    return head in ("queues", "latency_s", "order_to_result_s", "messages", "late", "late_share",
+                    "staff_hours", "ci95")  # fmt: skip

@@ -1,0 +1,340 @@
+"""A channel: the engine's link to one destination system.
+
+It sends messages its lanes hand it, reads the outcome (ACK, negative ACK or timeout), and
+applies the strategy: retry with backoff, park, dead-letter or suspend; strict order (one
+message in flight, the head retried); per-patient order; and it keeps the destination's
+figures (backlog, wait, order violations).  Everything runs in event callbacks: a send is one
+scheduled event.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from simpy.events import Timeout
+
+from sim.metrics.histogram import Histogram
+from sim.model.message import (
+    BACKOFF,
+    CLASSES,
+    DEAD_LETTERED,
+    DELIVERED,
+    EXPIRED,
+    LOST,
+    PARKED,
+    QUEUED,
+    SENDING,
+    SHED,
+    WAITING,
+)
+
+if TYPE_CHECKING:
+    import simpy
+
+    from sim.model.counters import Counters
+    from sim.model.gate import PatientGate
+    from sim.model.message import Message
+    from sim.model.system import System
+    from sim.strategies.retry import RetryPolicy
+
+TIMEOUT = "timeout"
+
+
+class ChannelHooks:
+    """What a channel tells the rest of the world; the world overrides these."""
+
+    def delivered(self, msg: Message, now: float) -> None:
+        """A message reached its receiver (its first successful ACK)."""
+
+    def left(self, msg: Message, now: float) -> None:
+        """A message left the engine for good, delivered or not."""
+
+    def suspended(self, channel: Channel, now: float) -> None:
+        """The channel stopped itself after a negative ACK (`on_reply: suspend`)."""
+
+
+class Channel:
+    """The engine's outbound link to one system, with its strategy and its figures."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        system: System,
+        counters: Counters,
+        retry: RetryPolicy,
+        on_reply: Mapping[str, str],
+        gate: PatientGate | None,
+        exclusive: bool,
+        patients: int,
+        warmup: float,
+        hooks: ChannelHooks,
+    ) -> None:
+        self.env = env
+        self.id = system.id
+        self.system = system
+        self.count = counters
+        self.retry = retry
+        self.on_reply = on_reply
+        self.gate = gate
+        self.exclusive = exclusive
+        """One message in flight at a time, waiting workers holding theirs (strict, shared)."""
+        self.owner: Message | None = None
+        self.waiters: deque[Message] = deque()
+        self.blocked = 0
+        """Reasons no message may be sent here (suspension, open breaker); 0 = none."""
+        self.blocked_q: deque[Message] = deque()
+        self.warmup = warmup
+        self.hooks = hooks
+        self.poison_next: str | None = None
+        """A negative ACK code armed for the next message sent (a `poison-message` fault)."""
+        self.seq = 0
+        self._last_filed = [-1] * patients
+        self.order_violations = 0
+        self.sends = 0
+        # the destination's figures: every message bound here, wherever it waits
+        self.backlog = 0
+        self.peak = 0
+        self.peak_at = 0.0
+        self.area = 0.0
+        self._area_t = 0.0
+        self.waits = [Histogram() for _ in CLASSES]
+        """Channel wait (transform exit to the start of the successful send) per class."""
+        self.under_way: deque[Message] = deque()
+        """Messages bound here in creation order; those that have left are dropped lazily."""
+        self.max_oldest_age = 0.0
+        self.extra: dict[str, Any] = {}
+        self.tracing = False
+        """Whether the world records every message's path (hooks.left on every exit)."""
+
+    # -- the destination's backlog -------------------------------------------------------
+
+    def enter(self, msg: Message) -> None:
+        """A message bound here was created."""
+        now = self.env._now
+        self.area += self.backlog * (now - self._area_t)
+        self._area_t = now
+        self.backlog += 1
+        if self.backlog > self.peak:
+            self.peak = self.backlog
+            self.peak_at = now
+        self.under_way.append(msg)
+
+    def accept(self, msg: Message) -> None:
+        """The engine accepted a message for this destination: number it and give it its place."""
+        msg.seq = self.seq
+        self.seq += 1
+        if self.gate is not None:
+            self.gate.enter(msg)
+
+    def oldest_age(self, now: float) -> float:
+        """Age of the oldest message bound here that has not left (0 when none)."""
+        line = self.under_way
+        while line and line[0].place >= DELIVERED:
+            line.popleft()
+        return now - line[0].created if line else 0.0
+
+    # -- sending -------------------------------------------------------------------------
+
+    def send(self, msg: Message) -> None:
+        """Send a message on a worker its lane has already given it."""
+        now = self.env._now
+        count = self.count
+        msg.place = SENDING
+        msg.sends += 1
+        msg.tries += 1
+        msg.enq_at = now
+        count.sends += 1
+        count.sending += 1
+        self.sends += 1
+        system = self.system
+        if system.down:
+            msg.code = TIMEOUT
+            delay = system.timeout
+        else:
+            filed = system.file(now)
+            delay = filed + system.ack() * system.slow - now
+            if self.poison_next is not None and not msg.poison:
+                msg.poison = True
+                msg.extra = self.poison_next
+                self.poison_next = None
+            if msg.poison:
+                msg.code = msg.extra
+            else:
+                if msg.filed:
+                    count.duplicates += 1
+                else:
+                    msg.filed = True
+                    last = self._last_filed
+                    if msg.seq < last[msg.patient]:
+                        self.order_violations += 1
+                    else:
+                        last[msg.patient] = msg.seq
+                if delay > system.timeout or (
+                    system.ack_loss and system.uniform() < system.ack_loss
+                ):
+                    msg.code = TIMEOUT
+                    delay = system.timeout
+                else:
+                    msg.code = ""
+        Timeout(self.env, delay, msg).callbacks.append(self._outcome)
+
+    def _outcome(self, ev: Timeout) -> None:
+        msg: Message = ev._value
+        self.count.sending -= 1
+        if not msg.code:
+            self._delivered(msg)
+        else:
+            self._failed(msg)
+
+    def _delivered(self, msg: Message) -> None:
+        now = self.env._now
+        count = self.count
+        count.delivered += 1
+        flow = msg.flow
+        if msg.created >= self.warmup:
+            flow.latency[msg.cls].add(now - msg.created)
+            self.waits[msg.cls].add(msg.enq_at - msg.ready_at)
+        msg.place = DELIVERED
+        count.outstanding -= 1
+        self.area += self.backlog * (now - self._area_t)
+        self._area_t = now
+        self.backlog -= 1
+        if msg.gated or self.owner is msg:
+            self._let_go(msg)
+        if self.tracing:
+            self.hooks.left(msg, now)
+        if flow.reply is not None or msg.order is not None or flow.medcom:
+            self.hooks.delivered(msg, now)
+        flow.lane.release()
+
+    def _failed(self, msg: Message) -> None:
+        action = self.on_reply[msg.code]
+        if action == "retry":
+            if not self.retry.exhausted(msg):
+                msg.place = BACKOFF
+                self.count.backoff += 1
+                Timeout(self.env, self.retry.delay(msg), msg).callbacks.append(self._resend)
+                return
+            action = self.retry.then
+        if action == "park":
+            self.park(msg)
+        elif action == "dead-letter":
+            self._leave(msg, DEAD_LETTERED)
+            msg.flow.lane.release()
+        else:
+            self._suspend(msg)
+
+    def _resend(self, ev: Timeout) -> None:
+        msg: Message = ev._value
+        self.count.backoff -= 1
+        lane = msg.flow.lane
+        if lane.paused:
+            msg.place = WAITING
+            lane.resume.append(msg)
+        else:
+            self.send(msg)
+
+    def park(self, msg: Message) -> None:
+        """Set a failed message aside; it rejoins its queue's tail after `retry.first`."""
+        msg.place = PARKED
+        msg.tries = 0
+        self.count.parked += 1
+        self._let_go(msg)
+        Timeout(self.env, self.retry.first, msg).callbacks.append(self._unpark)
+        msg.flow.lane.release()
+
+    def _unpark(self, ev: Timeout) -> None:
+        msg: Message = ev._value
+        if msg.place != PARKED:  # taken elsewhere meanwhile (reprocessed, lost)
+            return
+        self.count.parked -= 1
+        msg.flow.lane.push(msg)
+
+    def _suspend(self, msg: Message) -> None:
+        """Stop the channel; the failed message goes first when it is restarted."""
+        msg.place = QUEUED
+        self.blocked += 1
+        self._let_go(msg, keep_order=True)
+        self.blocked_q.appendleft(msg)
+        self.hooks.suspended(self, self.env._now)
+        msg.flow.lane.release()
+
+    def unblock(self) -> None:
+        """Undo one block; when none is left, the held-back messages go first."""
+        self.blocked -= 1
+        if self.blocked:
+            return
+        lanes = []
+        while self.blocked_q:
+            msg = self.blocked_q.popleft()
+            msg.flow.lane.ready.append(msg)
+            if msg.flow.lane not in lanes:
+                lanes.append(msg.flow.lane)
+        for lane in lanes:
+            lane.kick()
+
+    # -- leaving -------------------------------------------------------------------------
+
+    def _let_go(self, msg: Message, keep_order: bool = False) -> None:
+        """The message no longer holds this channel's strict slot or (unless kept) its order."""
+        if self.owner is msg:
+            self.owner = None
+            if self.blocked:
+                while self.waiters:
+                    waiter = self.waiters.popleft()
+                    self.count.waiting -= 1
+                    waiter.place = QUEUED
+                    self.blocked_q.append(waiter)
+                    waiter.flow.lane.release()
+            elif self.waiters:
+                nxt = self.waiters.popleft()
+                self.count.waiting -= 1
+                self.owner = nxt
+                self.send(nxt)
+        if msg.gated and not keep_order:
+            assert self.gate is not None
+            released = self.gate.leave(msg)
+            if released is not None:
+                self.count.held -= 1
+                released.place = QUEUED
+                released.flow.lane.ready.append(released)
+                released.flow.lane.kick()
+
+    def _leave(self, msg: Message, place: int) -> None:
+        """The message leaves the engine for good in state `place`."""
+        now = self.env._now
+        msg.place = place
+        count = self.count
+        count.outstanding -= 1
+        if place == DEAD_LETTERED:
+            count.dead_lettered += 1
+        elif place == EXPIRED:
+            count.expired += 1
+        elif place == SHED:
+            count.shed += 1
+        elif place == LOST:
+            count.lost += 1
+        self.area += self.backlog * (now - self._area_t)
+        self._area_t = now
+        self.backlog -= 1
+        self._let_go(msg)
+        if self.tracing:
+            self.hooks.left(msg, now)
+
+    def remove(self, msg: Message, place: int) -> None:
+        """Take a waiting message out of the engine for good (expired, shed, lost)."""
+        self._leave(msg, place)
+
+    def wait(self) -> Histogram:
+        """Channel waits of every class together."""
+        merged = Histogram()
+        for hist in self.waits:
+            merged.merge(hist)
+        return merged
+
+    def close_area(self, now: float) -> None:
+        """Bring the backlog integral up to `now` (end of run)."""
+        self.area += self.backlog * (now - self._area_t)
+        self._area_t = now

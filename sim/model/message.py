@@ -1,0 +1,80 @@
+"""The message: a plain slotted object, the only thing created per simulated message."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sim.model.flows import FlowRuntime
+
+CLASSES = ("stat", "urgent", "routine")
+"""Priority classes in rank order: index 0 goes first."""
+
+# Where a message is.  Waiting places have lengths of their own; these codes serve the trace
+# and the checks at the end of a run.
+OUTBOUND, TRANSFORM_QUEUE, TRANSFORM, QUEUED, HELD, WAITING, SENDING, BACKOFF, PARKED = range(9)
+DELIVERED, DEAD_LETTERED, EXPIRED, SHED, LOST = range(9, 14)
+PLACE_NAMES = (
+    "outbound", "transform-queue", "transform", "queued", "held", "waiting", "sending",
+    "backoff", "parked", "delivered", "dead-lettered", "expired", "shed", "lost",
+)  # fmt: skip
+
+
+class Message:
+    """One HL7 or MedCom message on its way from its sender to its receiver."""
+
+    __slots__ = (
+        "cls",
+        "code",
+        "created",
+        "enq_at",
+        "extra",
+        "filed",
+        "flow",
+        "gated",
+        "node",
+        "order",
+        "patient",
+        "place",
+        "poison",
+        "ready_at",
+        "result_at",
+        "sends",
+        "seq",
+        "tries",
+        "uid",
+    )
+
+    def __init__(self, uid: int, flow: FlowRuntime, cls: int, patient: int, created: float) -> None:
+        self.uid = uid
+        self.flow = flow
+        self.cls = cls
+        """Priority class index into CLASSES."""
+        self.patient = patient
+        self.created = created
+        """Simulated seconds at creation."""
+        self.place = OUTBOUND
+        self.seq = -1
+        """Position among the messages the engine accepted for this destination."""
+        self.node = 0
+        self.ready_at = 0.0
+        """When it left the transform station (the start of its channel wait)."""
+        self.enq_at = 0.0
+        """When it last entered a waiting line (for the queue's own statistics)."""
+        self.sends = 0
+        self.tries = 0
+        """Sends since the retry policy last started counting (a park resets it)."""
+        self.filed = False
+        self.poison = False
+        self.gated = False
+        """Whether the message holds a place in its channel's per-patient order."""
+        self.code = ""
+        """Outcome of the last send: '' (ACK), 'AE', 'AR' or 'timeout'."""
+        self.order: Message | None = None
+        """For a result: the order it answers."""
+        self.result_at = -1.0
+        """For an order: when its first result reached the clinician (-1: not yet)."""
+        self.extra: Any = None
+
+    def __repr__(self) -> str:
+        return f"<Message {self.uid} {self.flow.id} {CLASSES[self.cls]} p{self.patient}>"
