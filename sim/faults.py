@@ -7,7 +7,7 @@ A fault acts on the world's objects at its start (`apply`) and undoes exactly th
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from sim.model.world import World
@@ -38,6 +38,9 @@ class Fault:
         self.at = spec.at
         self.end: float | None = spec.at + spec.duration if spec.duration is not None else None
         """When the fault ends (None: it ends by other means, e.g. a fix)."""
+        self.resolved: float | None = None
+        """For a fault that ends by other means: when it did."""
+        self.extra_msg: Any = None
 
     @property
     def label(self) -> str:
@@ -172,3 +175,34 @@ class Surge(Fault):
         if isinstance(target, tuple | list) and flow_id in target:
             return float(self.spec.severity or 1.0)
         return None
+
+
+@register_fault("poison-message")
+class PoisonMessage(Fault):
+    """The next message sent to the system after `at` is answered with `code` until it is
+    fixed by an analyst or given up (dead-lettered); that is when the fault ends."""
+
+    def apply(self, world: World) -> None:
+        sid = str(self.spec.target)
+        world.arm_poison(self, sid, self.spec.code)
+
+
+@register_fault("node-crash")
+class NodeCrash(Fault):
+    """An integration server node dies at `at` and is repaired after `for`.
+
+    With `engine.failover.mode: active-passive` the engine stops accepting and sending until the
+    passive node has taken over (`detect` + `switch`), or until the repair if there is no
+    other node.  With `active-active` the survivors carry on.  A `memory` store loses every
+    message the node held; a `durable` one loses nothing.
+    """
+
+    def apply(self, world: World) -> None:
+        world.crash_node(self._node())
+
+    def revert(self, world: World) -> None:
+        world.repair_node(self._node())
+
+    def _node(self) -> int:
+        target = self.spec.target
+        return target if isinstance(target, int) else 0

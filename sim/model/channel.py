@@ -10,7 +10,7 @@ scheduled event.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from simpy.events import Timeout
@@ -54,6 +54,12 @@ class ChannelHooks:
     def suspended(self, channel: Channel, now: float) -> None:
         """The channel stopped itself after a negative ACK (`on_reply: suspend`)."""
 
+    def poisoned(self, channel: Channel, msg: Message, now: float) -> None:
+        """A poisoned message was answered with its negative ACK."""
+
+    def dead_lettered(self, channel: Channel, msg: Message, now: float) -> None:
+        """A message was given up to the dead-letter queue."""
+
 
 class Channel:
     """The engine's outbound link to one system, with its strategy and its figures."""
@@ -89,6 +95,8 @@ class Channel:
         self.hooks = hooks
         self.poison_next: str | None = None
         """A negative ACK code armed for the next message sent (a `poison-message` fault)."""
+        self.on_poison: Callable[[Message], None] | None = None
+        """Told which message took the armed poison."""
         self.seq = 0
         self._last_filed = [-1] * patients
         self.order_violations = 0
@@ -105,6 +113,10 @@ class Channel:
         """Messages bound here in creation order; those that have left are dropped lazily."""
         self.max_oldest_age = 0.0
         self.extra: dict[str, Any] = {}
+        self.last_ack = 0.0
+        """When this channel last had a message ACKed."""
+        self.dead_letters: list[Message] = []
+        """Dead-lettered messages, kept for an analyst to reprocess."""
         self.tracing = False
         """Whether the world records every message's path (hooks.left on every exit)."""
 
@@ -156,11 +168,12 @@ class Channel:
             filed = system.file(now)
             delay = filed + system.ack() * system.slow - now
             if self.poison_next is not None and not msg.poison:
-                msg.poison = True
-                msg.extra = self.poison_next
+                msg.poison = self.poison_next
                 self.poison_next = None
+                if self.on_poison is not None:
+                    self.on_poison(msg)
             if msg.poison:
-                msg.code = msg.extra
+                msg.code = msg.poison
             else:
                 if msg.filed:
                     count.duplicates += 1
@@ -182,6 +195,8 @@ class Channel:
 
     def _outcome(self, ev: Timeout) -> None:
         msg: Message = ev._value
+        if msg.place == LOST:  # its node crashed while the send was under way
+            return
         self.count.sending -= 1
         if not msg.code:
             self._delivered(msg)
@@ -190,6 +205,7 @@ class Channel:
 
     def _delivered(self, msg: Message) -> None:
         now = self.env._now
+        self.last_ack = now
         count = self.count
         count.delivered += 1
         flow = msg.flow
@@ -210,24 +226,36 @@ class Channel:
         flow.lane.release()
 
     def _failed(self, msg: Message) -> None:
+        if msg.poison:
+            self.hooks.poisoned(self, msg, self.env._now)
         action = self.on_reply[msg.code]
         if action == "retry":
             if not self.retry.exhausted(msg):
                 msg.place = BACKOFF
                 self.count.backoff += 1
-                Timeout(self.env, self.retry.delay(msg), msg).callbacks.append(self._resend)
+                wake = Timeout(self.env, self.retry.delay(msg), msg)
+                wake.callbacks.append(self._resend)
+                msg.wake = wake
                 return
             action = self.retry.then
         if action == "park":
             self.park(msg)
         elif action == "dead-letter":
             self._leave(msg, DEAD_LETTERED)
+            self.dead_letters.append(msg)
+            self.hooks.dead_lettered(self, msg, self.env._now)
             msg.flow.lane.release()
         else:
             self._suspend(msg)
 
     def _resend(self, ev: Timeout) -> None:
         msg: Message = ev._value
+        if ev is not msg.wake:  # lost in a crash, or already resent after a fix
+            return
+        self._wake(msg)
+
+    def _wake(self, msg: Message) -> None:
+        msg.wake = None
         self.count.backoff -= 1
         lane = msg.flow.lane
         if lane.paused:
@@ -235,6 +263,28 @@ class Channel:
             lane.resume.append(msg)
         else:
             self.send(msg)
+
+    def fixed(self, msg: Message) -> None:
+        """An analyst repaired a poisoned message: it is resubmitted at once if it waits."""
+        msg.poison = ""
+        if msg.place == BACKOFF:
+            self._wake(msg)
+
+    def reprocess(self) -> int:
+        """Put every dead-lettered message back into its queue (an analyst's resubmission)."""
+        msgs, self.dead_letters = self.dead_letters, []
+        now = self.env._now
+        for msg in msgs:
+            self.count.dead_lettered -= 1
+            self.count.outstanding += 1
+            self.area += self.backlog * (now - self._area_t)
+            self._area_t = now
+            self.backlog += 1
+            self.under_way.append(msg)
+            msg.tries = 0
+            msg.poison = ""
+            msg.flow.lane.push(msg)
+        return len(msgs)
 
     def park(self, msg: Message) -> None:
         """Set a failed message aside; it rejoins its queue's tail after `retry.first`."""
@@ -322,6 +372,27 @@ class Channel:
         self._let_go(msg)
         if self.tracing:
             self.hooks.left(msg, now)
+
+    def lose(self, msg: Message) -> None:
+        """Account for a message lost in a crash (its structures were already cleared)."""
+        now = self.env._now
+        count = self.count
+        count.outstanding -= 1
+        count.lost += 1
+        msg.flow.lost += 1
+        self.area += self.backlog * (now - self._area_t)
+        self._area_t = now
+        self.backlog -= 1
+        if self.owner is msg:
+            self.owner = None
+        if msg.gated:
+            assert self.gate is not None
+            released = self.gate.leave(msg)
+            if released is not None and released.place != LOST:
+                count.held -= 1
+                released.place = QUEUED
+                released.flow.lane.ready.append(released)
+        msg.place = LOST
 
     def remove(self, msg: Message, place: int) -> None:
         """Take a waiting message out of the engine for good (expired, shed, lost)."""

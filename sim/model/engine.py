@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from simpy.events import Timeout
 
-from sim.model.message import OUTBOUND, TRANSFORM, TRANSFORM_QUEUE
+from sim.model.message import LOST, OUTBOUND, TRANSFORM, TRANSFORM_QUEUE
 
 if TYPE_CHECKING:
     import simpy
@@ -31,8 +31,10 @@ class Engine:
         "departed",
         "env",
         "last",
+        "nodes",
         "queue",
         "refusing",
+        "rr",
         "senders",
         "slow",
         "transform",
@@ -58,6 +60,9 @@ class Engine:
         self.refusing = 0
         """Reasons the engine does not accept messages now (0 = it accepts)."""
         self.senders: list[Sender] = []
+        self.nodes = [0]
+        """Nodes that take new messages (active-passive: the active one; else every live one)."""
+        self.rr = 0
         self.area = 0.0
         self.last = 0.0
         self.wait_sum = 0.0
@@ -65,6 +70,12 @@ class Engine:
 
     def accept(self, msg: Message) -> None:
         """Take a message from its sender: persist it, number it and start transforming it."""
+        nodes = self.nodes
+        if len(nodes) > 1:
+            msg.node = nodes[self.rr % len(nodes)]
+            self.rr += 1
+        else:
+            msg.node = nodes[0]
         ch = msg.flow.channel
         msg.seq = ch.seq
         ch.seq += 1
@@ -88,6 +99,8 @@ class Engine:
 
     def _done(self, ev: Timeout) -> None:
         msg: Message = ev._value
+        if msg.place == LOST:  # its node crashed mid-transform (the core was freed then)
+            return
         now = self.env._now
         self.busy -= 1
         queue = self.queue
@@ -100,6 +113,16 @@ class Engine:
             self._start(nxt)
         msg.ready_at = now
         msg.flow.lane.push(msg)
+
+    def start_next(self) -> None:
+        """Start transforming the next waiting message (after cores were freed)."""
+        now = self.env._now
+        self.area += len(self.queue) * (now - self.last)
+        self.last = now
+        nxt = self.queue.popleft()
+        self.wait_sum += now - nxt.enq_at
+        self.departed += 1
+        self._start(nxt)
 
     def refuse(self) -> None:
         """Stop accepting: new messages wait in their senders' outbound queues."""

@@ -44,6 +44,7 @@ class FlowRuntime:
         self.late_open = [0] * len(CLASSES)
         """Orders late with no result at all by the end (a subset of `late`)."""
         self.late_medcom = 0
+        self.lost = 0
 
 
 class Replier:
@@ -69,6 +70,8 @@ class Replier:
         """A turnaround sampler per class index."""
         self.poisson = poisson
         self.emit = emit
+        self.dists: list[Any] = []
+        """The turnaround distribution per class index (for paper orders' phoned results)."""
 
     def order_delivered(self, order: Message) -> None:
         """Schedule the order's results."""

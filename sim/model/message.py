@@ -34,6 +34,7 @@ class Message:
         "gated",
         "node",
         "order",
+        "paper",
         "patient",
         "place",
         "poison",
@@ -43,6 +44,7 @@ class Message:
         "seq",
         "tries",
         "uid",
+        "wake",
     )
 
     def __init__(self, uid: int, flow: FlowRuntime, cls: int, patient: int, created: float) -> None:
@@ -65,7 +67,8 @@ class Message:
         self.tries = 0
         """Sends since the retry policy last started counting (a park resets it)."""
         self.filed = False
-        self.poison = False
+        self.poison = ""
+        """The negative ACK code a poisoned message is answered with ('' = not poisoned)."""
         self.gated = False
         """Whether the message holds a place in its channel's per-patient order."""
         self.code = ""
@@ -75,6 +78,10 @@ class Message:
         self.result_at = -1.0
         """For an order: when its first result reached the clinician (-1: not yet)."""
         self.extra: Any = None
+        self.wake: Any = None
+        """The pending event that will resend it after a backoff (a fix may resend sooner)."""
+        self.paper = 0
+        """1: a paper order also sent electronically (a duplicate to reconcile); 2: paper only."""
 
     def __repr__(self) -> str:
         return f"<Message {self.uid} {self.flow.id} {CLASSES[self.cls]} p{self.patient}>"

@@ -16,13 +16,28 @@ import simpy
 from simpy.events import Timeout
 
 from sim.faults import FAULTS, Fault
+from sim.model.alerts import Alerts
 from sim.model.channel import Channel, ChannelHooks
 from sim.model.counters import Counters
 from sim.model.engine import Engine, Sender
+from sim.model.fallback import Fallback
 from sim.model.flows import FlowRuntime, Replier
 from sim.model.gate import PatientGate
 from sim.model.lane import Lane
-from sim.model.message import CLASSES, DELIVERED, Message
+from sim.model.message import (
+    BACKOFF,
+    CLASSES,
+    DELIVERED,
+    HELD,
+    LOST,
+    OUTBOUND,
+    PARKED,
+    SENDING,
+    TRANSFORM,
+    WAITING,
+    Message,
+)
+from sim.model.people import FIX_POISON, REPROCESS, RESTART_CHANNEL, Team
 from sim.model.system import System
 from sim.model.traffic import Arrivals, arrivals_for
 from sim.rng import Sampler, Streams
@@ -122,6 +137,7 @@ class World(ChannelHooks):
         self._build_flows()
         for ch in self.channels.values():
             ch.tracing = trace
+        self._build_people()
         self.histograms = [h for f in self.flows.values() for h in (*f.latency, *f.o2r)]
         self.histograms += [h for ch in self.channels.values() for h in ch.waits]
 
@@ -220,20 +236,56 @@ class World(ChannelHooks):
                         target.classes |= flow.classes
                         changed = True
 
+    def _build_people(self) -> None:
+        sc = self.scenario
+        self.alert_times: list[float] = []
+        self.alerts = Alerts(sc.alerts, self.channels, self._alert) if sc.alerts else None
+        self.fallback = (
+            Fallback(sc.fallback, self.channels, self._fallback_switch) if sc.fallback else None
+        )
+        self._paper_u = self.streams.uniform("paper")
+        self._paper_after: dict[str, list[Sampler]] = {}
+        self._paper_seq = 0
+        staff = sc.staff
+        self.analysts: Team | None = None
+        self.clerks: Team | None = None
+        if staff is not None and staff.analysts is not None:
+            a = staff.analysts
+            self.analysts = Team(self.env, "analysts", a.count, a.respond, not a.start_on_alert)
+            self._fix = self.streams.sampler("analysts:fix", a.fix)
+        if staff is not None and staff.clerks is not None:
+            c = staff.clerks
+            self.clerks = Team(self.env, "clerks", c.count)
+            self._back_entry = self.streams.sampler("clerks:back-entry", c.back_entry)
+            self._reconcile = self.streams.sampler("clerks:reconcile", c.reconcile)
+        self._poison_seen: set[int] = set()
+        self._poison_faults: list[Fault] = []
+        self._reprocess_due: set[str] = set()
+        self.engine.nodes = [0]
+        self.active_node = 0
+        self.live_nodes = set(range(sc.engine.nodes))
+        self._engine_down = False
+
     def _replier(self, fid: str, reply: Any) -> Replier:
         after = reply.after
         samplers: list[Sampler] = []
+        dists = []
         for name in CLASSES:
             dist = after.get(name) if isinstance(after, dict) else after
             if dist is None:  # a class without its own turnaround uses the slowest given
                 dist = max(after.values(), key=lambda d: d.mean)
+            dists.append(dist)
             samplers.append(self.streams.sampler(f"turnaround:{fid}:{name}", dist))
         extra = reply.count - 1.0
         poisson = None
         if extra > 0:
             gen = self.streams.generator(f"results:{fid}")
             poisson = Sampler(lambda n: gen.poisson(extra, n).astype(float))
-        return Replier(self.env, self.flows[reply.flow], reply.count, samplers, poisson, self._emit)
+        replier = Replier(
+            self.env, self.flows[reply.flow], reply.count, samplers, poisson, self._emit
+        )
+        replier.dists = dists
+        return replier
 
     # -- creating messages -----------------------------------------------------------------
 
@@ -245,6 +297,15 @@ class World(ChannelHooks):
     ) -> Message:
         """Create a message at its sender now and hand it on."""
         now = self.env._now
+        fb = self.fallback
+        if (
+            fb is not None
+            and order is None
+            and flow.reply is not None
+            and flow.channel.id in fb.active
+            and self._paper_u() < fb.share[cls]
+        ):
+            return self._paper_order(flow, cls, patient)
         count = self.count
         msg = Message(count.created, flow, cls, patient, now)
         msg.order = order
@@ -266,6 +327,45 @@ class World(ChannelHooks):
             self.engine.accept(msg)
         return msg
 
+    def _paper_order(self, flow: FlowRuntime, cls: int, patient: int) -> Message:
+        """An order placed on paper: not a message, but its result is phoned back."""
+        fb = self.fallback
+        assert fb is not None and flow.reply is not None
+        now = self.env._now
+        self.count.on_paper += 1
+        sid = flow.channel.id
+        fb.paper_orders[sid] = fb.paper_orders.get(sid, 0) + 1
+        if self._paper_u() < fb.spec.duplicate_risk:
+            tracked = self.create_electronic(flow, cls, patient)
+            tracked.paper = 1
+        else:
+            self._paper_seq -= 1
+            tracked = Message(self._paper_seq, flow, cls, patient, now)
+            tracked.paper = 2
+            if now >= self.warmup:
+                self.awaiting[tracked.uid] = tracked
+        if flow.id not in self._paper_after:
+            self._paper_after[flow.id] = [
+                self.streams.sampler(f"paper:{flow.id}:{name}", dist)
+                for name, dist in zip(CLASSES, flow.reply.dists, strict=True)
+            ]
+        delay = self._paper_after[flow.id][cls]() + fb.spec.phone_delay
+        Timeout(self.env, delay, tracked).callbacks.append(self._phoned)
+        return tracked
+
+    def create_electronic(self, flow: FlowRuntime, cls: int, patient: int) -> Message:
+        """Create an order as a message even while its interface is on paper."""
+        fb, self.fallback = self.fallback, None
+        try:
+            return self.create(flow, cls, patient)
+        finally:
+            self.fallback = fb
+
+    def _phoned(self, ev: Timeout) -> None:
+        order: Message = ev._value
+        if order.result_at < 0:
+            self.result_reached(order, self.env._now)
+
     def _emit(self, ev: Timeout) -> None:
         order: Message = ev._value
         reply = order.flow.reply
@@ -275,6 +375,8 @@ class World(ChannelHooks):
     # -- channel hooks ---------------------------------------------------------------------
 
     def delivered(self, msg: Message, now: float) -> None:
+        if msg.paper == 1 and self.clerks is not None:
+            self.clerks.add(1, "reconcile duplicate order", self._reconcile)
         flow = msg.flow
         if flow.reply is not None:
             flow.reply.order_delivered(msg)
@@ -292,6 +394,76 @@ class World(ChannelHooks):
 
     def suspended(self, channel: Channel, now: float) -> None:
         self.events.append(Event(now, "channel-suspended", channel.id))
+        if self.analysts is not None:
+
+            def restart(at: float) -> None:
+                self.events.append(Event(at, "channel-restarted", channel.id))
+                channel.unblock()
+
+            self.analysts.add(RESTART_CHANNEL, "restart channel", self._fix, restart)
+
+    def poisoned(self, channel: Channel, msg: Message, now: float) -> None:
+        if msg.uid in self._poison_seen:
+            return
+        self._poison_seen.add(msg.uid)
+        self.events.append(Event(now, "poison-nak", channel.id, f"message {msg.uid} {msg.code}"))
+        if self.analysts is not None:
+
+            def fix(at: float) -> None:
+                if msg.poison and msg.place < DELIVERED:
+                    self.events.append(Event(at, "poison-fixed", channel.id, f"message {msg.uid}"))
+                    channel.fixed(msg)
+                    self._poison_resolved(msg, at)
+
+            self.analysts.add(FIX_POISON, "fix poison message", self._fix, fix)
+
+    def dead_lettered(self, channel: Channel, msg: Message, now: float) -> None:
+        if msg.poison:
+            self._poison_resolved(msg, now)
+        if self.analysts is not None and channel.id not in self._reprocess_due:
+            self._reprocess_due.add(channel.id)
+
+            def reprocess(at: float) -> None:
+                self._reprocess_due.discard(channel.id)
+                n = channel.reprocess()
+                self.events.append(Event(at, "reprocessed", channel.id, f"{n} messages"))
+
+            analysts = self.analysts
+
+            def queue_it(_ev: object = None) -> None:
+                analysts.add(REPROCESS, "reprocess dead letters", self._fix, reprocess)
+
+            wait = max(0.0, self._last_planned_end() - now)
+            if wait > 0:  # resubmitting into a fault that still lasts would only fail again
+                self.env.timeout(wait).callbacks.append(queue_it)
+            else:
+                queue_it()
+
+    def _poison_resolved(self, msg: Message, now: float) -> None:
+        for fault in self._poison_faults:
+            if fault.extra_msg is msg and fault.resolved is None:
+                fault.resolved = now
+                self.events.append(Event(now, "fault-end", fault.target_text(), fault.label))
+
+    def _last_planned_end(self) -> float:
+        ends = [f.end for f in self.faults if f.end is not None]
+        return max(ends) if ends else 0.0
+
+    def _alert(self, sid: str, text: str, now: float) -> None:
+        self.alert_times.append(now)
+        self.events.append(Event(now, "alert", sid, text))
+        if self.analysts is not None:
+            self.analysts.call()
+        if self.fallback is not None:
+            self.fallback.alert(sid, now)
+
+    def _fallback_switch(self, sid: str, on: bool, now: float) -> None:
+        self.events.append(Event(now, "fallback-on" if on else "fallback-off", sid))
+        if not on and self.fallback is not None:
+            n = self.fallback.paper_orders.pop(sid, 0)
+            if self.clerks is not None:
+                for _ in range(n):
+                    self.clerks.add(0, "back-enter paper order", self._back_entry)
 
     def result_reached(self, order: Message, now: float) -> None:
         """The first result of an order reached the clinician."""
@@ -335,14 +507,123 @@ class World(ChannelHooks):
                 return
             yield self.env.timeout((1.0 - off) * period)
 
+    def arm_poison(self, fault: Fault, sid: str, code: str) -> None:
+        """The next message sent to `sid` comes back with `code` (a poison-message fault)."""
+        channel = self.channels[sid]
+        channel.poison_next = code
+        self._poison_faults.append(fault)
+        channel.on_poison = lambda msg: setattr(fault, "extra_msg", msg)
+
+    def crash_node(self, node: int) -> None:
+        """An engine node dies: failover as `engine.failover` says, losses as `engine.store`."""
+        now = self.env.now
+        spec = self.scenario.engine
+        self.events.append(Event(now, "node-crash", str(node)))
+        active_active = spec.failover.mode == "active-active" and spec.nodes > 1
+        self.live_nodes.discard(node)
+        if spec.store == "memory":
+            lost = self._lose(node if active_active else None)
+            self.events.append(Event(now, "messages-lost", str(node), f"{lost} messages"))
+        if active_active:
+            self.engine.nodes = sorted(self.live_nodes) or [node]
+            return
+        if node != self.active_node:
+            return
+        self.engine.refuse()
+        self.pause_sending()
+        self._engine_down = True
+        if self.live_nodes:
+            delay = spec.failover.detect + spec.failover.switch
+            self.env.timeout(delay).callbacks.append(lambda _e: self._failover())
+
+    def _failover(self) -> None:
+        if not self._engine_down or not self.live_nodes:
+            return
+        self.active_node = min(self.live_nodes)
+        self.engine.nodes = [self.active_node]
+        self._back_up("failover", str(self.active_node))
+
+    def _back_up(self, kind: str, node: str) -> None:
+        self._engine_down = False
+        self.events.append(Event(self.env.now, kind, node))
+        self.resume_sending()
+        self.engine.accept_again()
+
+    def repair_node(self, node: int) -> None:
+        """A crashed node is back (as a standby, or as a worker again when active-active)."""
+        self.live_nodes.add(node)
+        self.events.append(Event(self.env.now, "node-repaired", str(node)))
+        if self.scenario.engine.failover.mode == "active-active":
+            self.engine.nodes = sorted(self.live_nodes)
+        elif self._engine_down:
+            self.active_node = node
+            self.engine.nodes = [node]
+            self._back_up("node-active", str(node))
+
+    def _lose(self, node: int | None) -> int:
+        """Take every message the engine held (on `node`, or on any) out as lost."""
+        doomed: list[tuple[Message, int]] = []
+        for ch in self.channels.values():
+            for msg in ch.under_way:
+                if (
+                    msg.place < DELIVERED
+                    and msg.place != OUTBOUND
+                    and (node is None or msg.node == node)
+                ):
+                    doomed.append((msg, msg.place))
+        if not doomed:
+            return 0
+        ids = {id(m) for m, _ in doomed}
+
+        def gone(m: Message) -> bool:
+            return id(m) in ids
+
+        exclusive_waiters = {id(m) for ch in self.channels.values() for m in ch.waiters}
+        engine = self.engine
+        engine.queue = type(engine.queue)(m for m in engine.queue if not gone(m))
+        for lane in self.lanes.values():
+            lane.n -= len(lane.queue.remove_where(gone))
+            lane.ready = type(lane.ready)(m for m in lane.ready if not gone(m))
+            kept = [m for m in lane.resume if not gone(m)]
+            lane.idle += len(lane.resume) - len(kept)
+            lane.resume = type(lane.resume)(kept)
+        for ch in self.channels.values():
+            ch.blocked_q = type(ch.blocked_q)(m for m in ch.blocked_q if not gone(m))
+            ch.waiters = type(ch.waiters)(m for m in ch.waiters if not gone(m))
+        c = self.count
+        for msg, place in doomed:
+            if place == TRANSFORM:
+                engine.busy -= 1
+            elif place == SENDING:
+                c.sending -= 1
+                msg.flow.lane.idle += 1
+            elif place == BACKOFF:
+                c.backoff -= 1
+                msg.flow.lane.idle += 1
+                msg.wake = None
+            elif place == WAITING and id(msg) in exclusive_waiters:
+                c.waiting -= 1
+                msg.flow.lane.idle += 1
+            elif place == HELD:
+                c.held -= 1
+            elif place == PARKED:
+                c.parked -= 1
+            msg.place = LOST
+        for msg, _place in doomed:
+            msg.flow.channel.lose(msg)
+        while engine.queue and engine.busy < engine.cores:
+            engine.start_next()
+        for lane in self.lanes.values():
+            lane.kick()
+        return len(doomed)
+
     def poison_backlog(self, share: float, code: str) -> None:
         """Mark a share of the messages waiting in the engine as poisoned (answered `code`)."""
         u = self.streams.uniform("poison-backlog")
         for lane in self.lanes.values():
             for msg in lane.queue:
                 if u() < share:
-                    msg.poison = True
-                    msg.extra = code
+                    msg.poison = code
 
     # -- running ---------------------------------------------------------------------------
 
@@ -397,6 +678,10 @@ class World(ChannelHooks):
         put("total", self.count.outstanding)
         for hist in self.histograms:
             hist.flush_if_large()
+        if self.alerts is not None:
+            self.alerts.check(now)
+        if self.fallback is not None:
+            self.fallback.check(now)
         limits = self.scenario.limits
         if self.count.outstanding > limits.queued:
             raise GuardTripped(
@@ -468,20 +753,48 @@ class World(ChannelHooks):
             if fault.at >= self.end:
                 continue
             end = fault.end if fault.end is not None else self.end
+            if fault.resolved is not None:
+                end = fault.resolved
             out.append((fault.at, min(end, self.end)))
         return out
 
     def staff_hours(self) -> dict[str, float]:
-        """Hours the analysts and clerks worked on what the faults caused."""
-        return {"analysts": 0.0, "clerks": 0.0}
+        """Hours the analysts and clerks worked (responding and working)."""
+        return {
+            "analysts": self.analysts.busy_s / 3600.0 if self.analysts else 0.0,
+            "clerks": self.clerks.busy_s / 3600.0 if self.clerks else 0.0,
+        }
 
     def people_recovery_time(self) -> float | None:
-        """From the last fault's end until the people's work is done (0: there was none)."""
-        return 0.0
+        """From the last fault's end until the people's work is done.
+
+        0 when they had nothing to do after it; None when work was still waiting at the end
+        (a paper fallback still on counts as work not yet started).
+        """
+        windows = self.fault_windows()
+        if not windows:
+            return None
+        last_end = max(b for _, b in windows)
+        done = last_end
+        for team in (self.analysts, self.clerks):
+            if team is None:
+                continue
+            if team.working:
+                return None
+            if team.last_done is not None:
+                done = max(done, team.last_done)
+        if self.fallback is not None and self.fallback.active:
+            return None
+        return done - last_end
 
     def time_to_detect(self) -> float | None:
-        """From the first fault's start to the first alert (None: no alert fired)."""
-        return None
+        """From the first fault's start to the first alert after it (None: no alert fired)."""
+        windows = self.fault_windows()
+        if not windows:
+            return None
+        first = min(a for a, _ in windows)
+        after = [t for t in self.alert_times if t >= first]
+        return after[0] - first if after else None
 
     def queued_now(self) -> int:
         """Messages waiting anywhere (not in a transform or a send), counted place by place."""

@@ -53,6 +53,10 @@ class Discipline(ABC):
     def __iter__(self) -> Iterator[Message]:
         """Every waiting message (for end-of-run accounting, not the hot path)."""
 
+    @abstractmethod
+    def remove_where(self, pred: Callable[[Message], bool]) -> list[Message]:
+        """Take out every waiting message for which `pred` holds (a crash; rare, O(n))."""
+
 
 @register_discipline("fifo")
 class Fifo(Discipline):
@@ -73,6 +77,14 @@ class Fifo(Discipline):
 
     def __iter__(self) -> Iterator[Message]:
         return iter(self._q)
+
+    def remove_where(self, pred: Callable[[Message], bool]) -> list[Message]:
+        gone = [m for m in self._q if pred(m)]
+        if gone:
+            kept = [m for m in self._q if not pred(m)]
+            self._q.clear()
+            self._q.extend(kept)
+        return gone
 
 
 @register_discipline("priority")
@@ -111,3 +123,15 @@ class Priority(Discipline):
     def __iter__(self) -> Iterator[Message]:
         for line in self._lines:
             yield from line
+
+    def remove_where(self, pred: Callable[[Message], bool]) -> list[Message]:
+        gone: list[Message] = []
+        for line in self._lines:
+            out = [m for m in line if pred(m)]
+            if out:
+                kept = [m for m in line if not pred(m)]
+                line.clear()
+                line.extend(kept)
+                gone += out
+        self._n -= len(gone)
+        return gone

@@ -1,0 +1,55 @@
+"""Alerts: a queue's depth or its oldest message's age past a threshold, read at each sample."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sim.model.channel import Channel
+    from sim.scenario.schema import Alert
+
+Fire = Callable[[str, str, float], None]
+"""(queue, what crossed which threshold, now) -> None."""
+
+
+class Alerts:
+    """Fires an alert at the first sample past its threshold, once per episode.
+
+    An episode ends when the queue is back under the threshold; it may fire again later.
+    """
+
+    def __init__(self, specs: Sequence[Alert], channels: dict[str, Channel], fire: Fire):
+        self.specs = list(specs)
+        self.channels = channels
+        self.fire = fire
+        self._active: set[tuple[int, str]] = set()
+        self.first: float | None = None
+        """When the first alert fired."""
+
+    def check(self, now: float) -> None:
+        """Compare every watched queue with its thresholds now."""
+        for i, spec in enumerate(self.specs):
+            names = list(self.channels) if spec.queue == "any" else [spec.queue]
+            for sid in names:
+                ch = self.channels.get(sid)
+                if ch is None:
+                    continue
+                value: float
+                limit: float
+                if spec.depth_above is not None:
+                    value, limit = ch.backlog, spec.depth_above
+                    text = f"depth {value:g} > {limit:g}"
+                else:
+                    assert spec.oldest_older_than is not None
+                    value, limit = ch.oldest_age(now), spec.oldest_older_than
+                    text = f"oldest message {value / 60:.1f} min > {limit / 60:g} min"
+                key = (i, sid)
+                if value > limit:
+                    if key not in self._active:
+                        self._active.add(key)
+                        if self.first is None:
+                            self.first = now
+                        self.fire(sid, text, now)
+                else:
+                    self._active.discard(key)

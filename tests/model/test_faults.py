@@ -1,0 +1,231 @@
+"""Faults on small worlds: stalls, outages, crashes, lost ACKs, poison messages, overlaps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.metrics.summary import replication_summary
+from sim.model.message import OUTBOUND
+from sim.theory import drain_time
+from tests.model.conftest import MakeWorld, delivered_at
+
+# λ = 0.5/s into one connection that takes 100 ms (μ = 10/s); a one-hour stall at 1 h.
+STALL = """
+name: stall
+horizon: 4h
+warmup: 10min
+sample_every: 10s
+flows:
+  orders: {from: ehr, to: lab, rate: 1800/h}
+systems:
+  lab: {ack: constant(100ms), timeout: 30s}
+engine: {cores: 8, transform: constant(1ms)}
+faults:
+  - {name: integration servers stall, kind: engine-stall, at: +1h, for: 1h}
+"""
+
+
+def column_at(w: object, name: str, t: float) -> float:
+    samples = w.samples  # type: ignore[attr-defined]
+    i = samples.time_s.index(t)
+    return float(samples.columns[name][i])
+
+
+class TestEngineStall:
+    def test_backlog_at_the_end_of_a_full_stall_equals_the_arrivals_during_it(
+        self, world_of: MakeWorld
+    ) -> None:
+        """A full stall queues every message that arrives while it lasts (1800 within 5 %)."""
+        w = world_of(STALL).run()
+        assert column_at(w, "queue.lab", 7200.0) == pytest.approx(1800, rel=0.05)
+
+    def test_recovery_time_matches_the_fluid_estimate(self, world_of: MakeWorld) -> None:
+        """The backlog drains in backlog / (drain capacity - arrival rate), within 15 %."""
+        w = world_of(STALL).run()
+        backlog = column_at(w, "queue.lab", 7200.0)
+        expected = drain_time(backlog, 10.0, 0.5)  # about 190 s
+        summary = replication_summary(w)
+        assert summary["recovery_time_s"] == pytest.approx(expected, rel=0.15)
+        assert summary["queues"]["lab"]["recovery_time_s"] == summary["recovery_time_s"]
+
+    def test_hold_keeps_the_backlog_in_the_engine(self, world_of: MakeWorld) -> None:
+        """In `hold` mode the engine accepts: the backlog is in its channel queue."""
+        w = world_of(STALL).run()
+        assert column_at(w, "lane.lab", 7190.0) > 1700
+        assert column_at(w, "outbound.ehr", 7190.0) == 0
+
+    def test_refuse_keeps_the_backlog_at_the_senders(self, world_of: MakeWorld) -> None:
+        """In `refuse` mode the engine refuses: the backlog is in the EHR's outbound queue."""
+        w = world_of(STALL, sets=["faults.0.mode=refuse"]).run()
+        assert column_at(w, "outbound.ehr", 7190.0) > 1700
+        assert column_at(w, "lane.lab", 7190.0) == 0
+        assert w.count.delivered >= w.count.created - 2
+
+    def test_partial_stall_moves_a_share_of_the_capacity(self, world_of: MakeWorld) -> None:
+        """Severity 0.5 pauses sends half of every minute; a light load still gets through."""
+        w = world_of(STALL, sets=["faults.0.severity=0.5"]).run()
+        assert column_at(w, "queue.lab", 7200.0) < 50
+
+    def test_phases_and_events(self, world_of: MakeWorld) -> None:
+        """The stall's start and end are events; the queue goes degraded, recovering, stable."""
+        from sim.experiments.run import replicate
+
+        rep = replicate(world_of(STALL).scenario, 0)
+        kinds = [(e.kind, e.detail) for e in rep.events if e.kind in ("fault-start", "fault-end")]
+        assert kinds == [
+            ("fault-start", "integration servers stall"),
+            ("fault-end", "integration servers stall"),
+        ]
+        phases = [e.detail for e in rep.events if e.kind == "phase"]
+        assert phases == ["degraded", "recovering", "stable"]
+
+
+OUTAGES_WORLD = """
+name: outages
+horizon: 4h
+sample_every: 30s
+flows:
+  lab-orders: {from: ehr, to: lab, rate: 600/h}
+  ris-orders: {from: ehr, to: ris, rate: 600/h}
+systems:
+  lab: {ack: constant(100ms), timeout: 10s}
+  ris: {ack: constant(100ms), timeout: 10s}
+strategy: {retry: {backoff: fixed, first: 20s}}
+"""
+
+
+class TestOutages:
+    WORLD = OUTAGES_WORLD
+
+
+    def test_overlapping_outages_keep_the_system_down_until_the_last_ends(
+        self, world_of: MakeWorld
+    ) -> None:
+        """Two overlapping outages make one window: nothing reaches the lab from 1 h to 2.5 h."""
+        text = self.WORLD + (
+            "faults:\n"
+            "  - {kind: system-outage, target: lab, at: +1h, for: 1h}\n"
+            "  - {kind: partition, target: [lab], at: +1h30m, for: 1h}\n"
+        )
+        w = world_of(text, trace=True).run()
+        times = np.array(
+            [t for uid, t in delivered_at(w).items() if w.trace and _flow_of(w, uid) == "lab-orders"]
+        )
+        assert not ((times > 3600 + 10) & (times < 9000)).any()
+        assert ((times > 9000) & (times < 9100)).any()
+        assert column_at(w, "queue.ris", 5400.0) < 5
+
+    def test_stall_and_outage_overlap(self, world_of: MakeWorld) -> None:
+        """An engine stall inside a system outage: both end, every message is delivered."""
+        text = self.WORLD + (
+            "faults:\n"
+            "  - {kind: system-outage, target: lab, at: +1h, for: 1h}\n"
+            "  - {kind: engine-stall, at: +1h30m, for: 1h}\n"
+        )
+        w = world_of(text).run()
+        assert column_at(w, "queue.ris", 2 * 3600.0) > 250  # stalled too
+        assert w.count.outstanding < 10
+        assert w.count.dead_lettered == 0
+
+    def test_slowdowns_scale_service(self, world_of: MakeWorld) -> None:
+        """A system slowdown of 10x makes each ACK take a second while it lasts."""
+        text = self.WORLD + (
+            "faults:\n  - {kind: system-slowdown, target: lab, at: +1h, for: 1h, severity: 10}\n"
+        )
+        w = world_of(text).run()
+        summary = replication_summary(w)
+        lat = summary["latency_s"]["lab-orders"]["routine"]
+        assert lat["max"] >= 1.0  # at least one slowed ACK (0.1 s x 10)
+        assert lat["p50"] < 0.2  # most of the day is not slowed
+        ris = summary["latency_s"]["ris-orders"]["routine"]
+        assert ris["max"] < 0.5
+
+
+def _flow_of(w: object, uid: int) -> str:
+    for _t, u, flow, _cls, ev in w.trace:  # type: ignore[attr-defined]
+        if u == uid and ev == "created":
+            return str(flow)
+    raise KeyError(uid)
+
+
+NODECRASH_WORLD = """
+name: crash
+horizon: 3h
+flows:
+  orders: {from: ehr, to: lab, rate: 1800/h}
+systems:
+  lab: {ack: constant(100ms), timeout: 30s}
+engine: {nodes: 2, store: memory, failover: {detect: 2min, switch: 5min}}
+faults:
+  - {kind: engine-stall, at: +1h, for: 1h}
+  - {kind: node-crash, target: 0, at: +1h30m, for: 2h}
+"""
+
+
+class TestNodeCrash:
+    WORLD = NODECRASH_WORLD
+
+
+    def _held_at_crash(self, world_of: MakeWorld, text: str) -> tuple[object, int]:
+        w = world_of(text)
+        w._start()
+        w.env.run(until=5400.0)
+        held = sum(
+            1
+            for ch in w.channels.values()
+            for m in ch.under_way
+            if m.place < 9 and m.place != OUTBOUND
+        )
+        return w, held
+
+    def test_memory_store_loses_exactly_what_the_node_held(self, world_of: MakeWorld) -> None:
+        """A memory-store crash loses every message the engine held then, counted by flow."""
+        w, held = self._held_at_crash(world_of, self.WORLD)
+        assert held > 800
+        w.run()  # type: ignore[attr-defined]
+        assert w.count.lost == held  # type: ignore[attr-defined]
+        assert w.flows["orders"].lost == held  # type: ignore[attr-defined]
+        assert replication_summary(w)["messages"]["lost"] == held  # type: ignore[arg-type]
+
+    def test_durable_store_loses_nothing(self, world_of: MakeWorld) -> None:
+        """A durable store keeps every message through the crash and the failover."""
+        w = world_of(self.WORLD, sets=["engine.store=durable"]).run()
+        assert w.count.lost == 0
+        assert w.count.outstanding < 5
+
+    def test_failover_stops_the_engine_for_detect_plus_switch(self, world_of: MakeWorld) -> None:
+        """The engine refuses during detection and switch-over, then the passive node takes over."""
+        text = self.WORLD.replace("  - {kind: engine-stall, at: +1h, for: 1h}\n", "")
+        from sim.experiments.run import replicate
+
+        rep = replicate(world_of(text, sets=["engine.store=durable"]).scenario, 0)
+        kinds = {e.kind: e.time_s for e in rep.events}
+        assert kinds["node-crash"] == 5400.0
+        assert kinds["failover"] == pytest.approx(5400.0 + 420.0)
+
+    def test_single_node_waits_for_the_repair(self, world_of: MakeWorld) -> None:
+        """With one node there is no failover: the engine is back when the node is repaired."""
+        text = self.WORLD.replace("nodes: 2", "nodes: 1").replace("for: 2h}", "for: 30min}")
+        from sim.experiments.run import replicate
+
+        rep = replicate(world_of(text, sets=["engine.store=durable"]).scenario, 0)
+        kinds = {e.kind: e.time_s for e in rep.events}
+        assert "failover" not in kinds
+        assert kinds["node-active"] == pytest.approx(5400.0 + 1800.0)
+
+
+class TestAckLoss:
+    def test_lost_acks_give_duplicates_and_no_loss(self, world_of: MakeWorld) -> None:
+        """Lost ACKs make the engine resend what was filed: duplicates, nothing lost."""
+        text = STALL.replace(
+            "  - {name: integration servers stall, kind: engine-stall, at: +1h, for: 1h}",
+            "  - {kind: ack-loss, target: lab, at: +1h, for: 1h, severity: 0.2}",
+        )
+        w = world_of(text, sets=["systems.lab.timeout=5s"]).run()
+        # every failed send was a filed message whose ACK got lost; its resend filed it again
+        assert w.count.duplicates == w.count.sends - w.count.delivered - w.count.sending
+        assert w.count.duplicates > 150
+        assert w.count.lost == 0
+        assert w.count.delivered == w.count.created - w.count.outstanding
+        assert w.count.outstanding <= 2
