@@ -23,6 +23,7 @@ from sim.model.message import (
     DELIVERED,
     EXPIRED,
     LOST,
+    PACING,
     PARKED,
     QUEUED,
     SENDING,
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from sim.model.gate import PatientGate
     from sim.model.message import Message
     from sim.model.system import System
+    from sim.strategies.policies import ChannelPolicy
     from sim.strategies.retry import RetryPolicy
 
 TIMEOUT = "timeout"
@@ -117,6 +119,8 @@ class Channel:
         """When this channel last had a message ACKed."""
         self.dead_letters: list[Message] = []
         """Dead-lettered messages, kept for an analyst to reprocess."""
+        self.policies: list[ChannelPolicy] = []
+        """Strategy policies on this channel's sends (breaker, drain, ...)."""
         self.tracing = False
         """Whether the world records every message's path (hooks.left on every exit)."""
 
@@ -150,7 +154,37 @@ class Channel:
     # -- sending -------------------------------------------------------------------------
 
     def send(self, msg: Message) -> None:
-        """Send a message on a worker its lane has already given it."""
+        """Send a message on a worker its lane has already given it (policies permitting)."""
+        if self.policies:
+            now = self.env._now
+            at = now
+            for policy in self.policies:
+                at = max(at, policy.admit(now))
+            if at > now:
+                msg.place = PACING
+                self.count.pacing += 1
+                Timeout(self.env, at - now, msg).callbacks.append(self._paced)
+                return
+        self._transmit(msg)
+
+    def _paced(self, ev: Timeout) -> None:
+        msg: Message = ev._value
+        if msg.place != PACING:  # lost in a crash meanwhile
+            return
+        self.count.pacing -= 1
+        if self.blocked:
+            self._divert(msg)
+        else:
+            self._transmit(msg)
+
+    def _divert(self, msg: Message) -> None:
+        """A message holding a worker meets a blocked channel: it waits, the worker goes."""
+        msg.place = QUEUED
+        self.blocked_q.append(msg)
+        self._let_go(msg, keep_order=True)
+        msg.flow.lane.release()
+
+    def _transmit(self, msg: Message) -> None:
         now = self.env._now
         count = self.count
         msg.place = SENDING
@@ -198,6 +232,13 @@ class Channel:
         if msg.place == LOST:  # its node crashed while the send was under way
             return
         self.count.sending -= 1
+        if self.policies:
+            now = self.env._now
+            for policy in self.policies:
+                if msg.code:
+                    policy.failed(now)
+                else:
+                    policy.succeeded(now)
         if not msg.code:
             self._delivered(msg)
         else:
@@ -257,6 +298,9 @@ class Channel:
     def _wake(self, msg: Message) -> None:
         msg.wake = None
         self.count.backoff -= 1
+        if self.blocked:
+            self._divert(msg)
+            return
         lane = msg.flow.lane
         if lane.paused:
             msg.place = WAITING
@@ -342,7 +386,11 @@ class Channel:
                 nxt = self.waiters.popleft()
                 self.count.waiting -= 1
                 self.owner = nxt
-                self.send(nxt)
+                lane = nxt.flow.lane
+                if lane.paused:  # it goes when the lane may send again, on its own worker
+                    lane.resume.append(nxt)
+                else:
+                    self.send(nxt)
         if msg.gated and not keep_order:
             assert self.gate is not None
             released = self.gate.leave(msg)
@@ -366,6 +414,7 @@ class Channel:
             count.shed += 1
         elif place == LOST:
             count.lost += 1
+            msg.flow.lost += 1
         self.area += self.backlog * (now - self._area_t)
         self._area_t = now
         self.backlog -= 1
@@ -373,29 +422,11 @@ class Channel:
         if self.tracing:
             self.hooks.left(msg, now)
 
-    def lose(self, msg: Message) -> None:
-        """Account for a message lost in a crash (its structures were already cleared)."""
-        now = self.env._now
-        count = self.count
-        count.outstanding -= 1
-        count.lost += 1
-        msg.flow.lost += 1
-        self.area += self.backlog * (now - self._area_t)
-        self._area_t = now
-        self.backlog -= 1
-        if self.owner is msg:
-            self.owner = None
-        if msg.gated:
-            assert self.gate is not None
-            released = self.gate.leave(msg)
-            if released is not None and released.place != LOST:
-                count.held -= 1
-                released.place = QUEUED
-                released.flow.lane.ready.append(released)
-        msg.place = LOST
-
     def remove(self, msg: Message, place: int) -> None:
-        """Take a waiting message out of the engine for good (expired, shed, lost)."""
+        """Account for a message leaving the engine for good (expired, shed, lost).
+
+        The caller has already taken it out of whatever line it waited in.
+        """
         self._leave(msg, place)
 
     def wait(self) -> Histogram:

@@ -17,6 +17,7 @@ class Counters:
         "lost",
         "on_paper",
         "outstanding",
+        "pacing",
         "parked",
         "peak_at",
         "peak_outstanding",
@@ -44,6 +45,8 @@ class Counters:
         self.held = 0
         """Messages set aside until an older message of the same patient has left."""
         self.waiting = 0
+        self.pacing = 0
+        """Messages holding a worker until a drain limit lets them be sent."""
         """Messages holding a worker until their strict channel is free (shared queue)."""
         self.outstanding = 0
         """Created and not yet delivered, dead-lettered, expired, shed or lost."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
-from sim.model.message import HELD, QUEUED, WAITING
+from sim.model.message import HELD, QUEUED, SHED, WAITING
 
 if TYPE_CHECKING:
     import simpy
@@ -42,6 +42,7 @@ class Lane:
         self.env = env
         self.id = lane_id
         self.queue = queue
+        queue.bind(lambda: env.now, self._shed)
         self.workers = workers
         self.idle = workers
         self.ready: deque[Message] = deque()
@@ -91,8 +92,11 @@ class Lane:
                 now = self.env._now
                 self.area += self.n * (now - self.last)
                 self.last = now
+                popped = queue.pop()
+                if popped is None:  # everything left was shed
+                    return
+                msg = popped
                 self.n -= 1
-                msg = queue.pop()  # type: ignore[assignment]
                 self.wait_sum += now - msg.enq_at
                 self.departed += 1
             ch = msg.flow.channel
@@ -112,6 +116,14 @@ class Lane:
                     continue
                 ch.owner = msg
             ch.send(msg)
+
+    def _shed(self, msg: Message) -> None:
+        """The discipline dropped a waiting message (CoDel): it leaves the engine as shed."""
+        now = self.env._now
+        self.n -= 1
+        self.wait_sum += now - msg.enq_at
+        self.departed += 1
+        msg.flow.channel.remove(msg, SHED)
 
     def release(self) -> None:
         """A worker is free again."""

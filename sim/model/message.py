@@ -13,10 +13,13 @@ CLASSES = ("stat", "urgent", "routine")
 # Where a message is.  Waiting places have lengths of their own; these codes serve the trace
 # and the checks at the end of a run.
 OUTBOUND, TRANSFORM_QUEUE, TRANSFORM, QUEUED, HELD, WAITING, SENDING, BACKOFF, PARKED = range(9)
-DELIVERED, DEAD_LETTERED, EXPIRED, SHED, LOST = range(9, 14)
+PACING = 9
+"""Holding a worker until a drain limit lets it be sent."""
+DELIVERED, DEAD_LETTERED, EXPIRED, SHED, LOST = range(10, 15)
+"""Terminal places: every place from DELIVERED on means the message has left the engine."""
 PLACE_NAMES = (
     "outbound", "transform-queue", "transform", "queued", "held", "waiting", "sending",
-    "backoff", "parked", "delivered", "dead-lettered", "expired", "shed", "lost",
+    "backoff", "parked", "pacing", "delivered", "dead-lettered", "expired", "shed", "lost",
 )  # fmt: skip
 
 

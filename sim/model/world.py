@@ -31,6 +31,7 @@ from sim.model.message import (
     HELD,
     LOST,
     OUTBOUND,
+    PACING,
     PARKED,
     SENDING,
     TRANSFORM,
@@ -42,7 +43,9 @@ from sim.model.system import System
 from sim.model.traffic import Arrivals, arrivals_for
 from sim.rng import Sampler, Streams
 from sim.strategies.disciplines import DISCIPLINES
+from sim.strategies.policies import POLICIES
 from sim.strategies.retry import RetryPolicy
+from sim.strategies.sweeps import SWEEPS, Sweep
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
@@ -138,6 +141,7 @@ class World(ChannelHooks):
         for ch in self.channels.values():
             ch.tracing = trace
         self._build_people()
+        self._build_policies()
         self.histograms = [h for f in self.flows.values() for h in (*f.latency, *f.o2r)]
         self.histograms += [h for ch in self.channels.values() for h in ch.waits]
 
@@ -235,6 +239,24 @@ class World(ChannelHooks):
                     if not flow.classes <= target.classes:
                         target.classes |= flow.classes
                         changed = True
+
+    def _build_policies(self) -> None:
+        strategy = self.scenario.strategy
+        for key, policy in POLICIES.items():
+            spec = getattr(strategy, key, None)
+            if spec is None:
+                continue
+            for ch in self.channels.values():
+                ch.policies.append(policy(spec, ch, self.env, self.note))
+        self.sweeps: list[Sweep] = [
+            sweep(getattr(strategy, key))
+            for key, sweep in SWEEPS.items()
+            if getattr(strategy, key, None) is not None
+        ]
+
+    def note(self, time_s: float, kind: str, target: str = "", detail: str = "") -> None:
+        """Write a row of events.csv."""
+        self.events.append(Event(time_s, kind, target, detail))
 
     def _build_people(self) -> None:
         sc = self.scenario
@@ -344,12 +366,7 @@ class World(ChannelHooks):
             tracked.paper = 2
             if now >= self.warmup:
                 self.awaiting[tracked.uid] = tracked
-        if flow.id not in self._paper_after:
-            self._paper_after[flow.id] = [
-                self.streams.sampler(f"paper:{flow.id}:{name}", dist)
-                for name, dist in zip(CLASSES, flow.reply.dists, strict=True)
-            ]
-        delay = self._paper_after[flow.id][cls]() + fb.spec.phone_delay
+        delay = self._turnaround(flow, cls) + fb.spec.phone_delay
         Timeout(self.env, delay, tracked).callbacks.append(self._phoned)
         return tracked
 
@@ -360,6 +377,27 @@ class World(ChannelHooks):
             return self.create(flow, cls, patient)
         finally:
             self.fallback = fb
+
+    def to_paper(self, msg: Message) -> None:
+        """An expired order: its result is phoned after the turnaround, a clerk enters it."""
+        flow = msg.flow
+        if flow.reply is None or msg.order is not None:
+            return
+        phone = self.scenario.fallback.phone_delay if self.scenario.fallback else 900.0
+        delay = self._turnaround(flow, msg.cls) + phone
+        Timeout(self.env, delay, msg).callbacks.append(self._phoned)
+        if self.clerks is not None:
+            self.clerks.add(0, "back-enter expired order", self._back_entry)
+
+    def _turnaround(self, flow: FlowRuntime, cls: int) -> float:
+        """A paper order's turnaround at the lab (its own stream, so arrivals stay common)."""
+        assert flow.reply is not None
+        if flow.id not in self._paper_after:
+            self._paper_after[flow.id] = [
+                self.streams.sampler(f"paper:{flow.id}:{name}", dist)
+                for name, dist in zip(CLASSES, flow.reply.dists, strict=True)
+            ]
+        return self._paper_after[flow.id][cls]()
 
     def _phoned(self, ev: Timeout) -> None:
         order: Message = ev._value
@@ -562,18 +600,25 @@ class World(ChannelHooks):
 
     def _lose(self, node: int | None) -> int:
         """Take every message the engine held (on `node`, or on any) out as lost."""
-        doomed: list[tuple[Message, int]] = []
-        for ch in self.channels.values():
-            for msg in ch.under_way:
-                if (
-                    msg.place < DELIVERED
-                    and msg.place != OUTBOUND
-                    and (node is None or msg.node == node)
-                ):
-                    doomed.append((msg, msg.place))
-        if not doomed:
-            return 0
-        ids = {id(m) for m, _ in doomed}
+        doomed = [
+            msg
+            for ch in self.channels.values()
+            for msg in ch.under_way
+            if msg.place < DELIVERED
+            and msg.place != OUTBOUND
+            and (node is None or msg.node == node)
+        ]
+        self.extract(doomed, LOST)
+        return len(doomed)
+
+    def extract(self, msgs: list[Message], place: int) -> None:
+        """Take messages out of wherever they are and out of the engine, in state `place`.
+
+        O(size of the structures) per call: for rare events (a crash, an expiry sweep).
+        """
+        if not msgs:
+            return
+        ids = {id(m) for m in msgs}
 
         def gone(m: Message) -> bool:
             return id(m) in ids
@@ -581,6 +626,8 @@ class World(ChannelHooks):
         exclusive_waiters = {id(m) for ch in self.channels.values() for m in ch.waiters}
         engine = self.engine
         engine.queue = type(engine.queue)(m for m in engine.queue if not gone(m))
+        for sender in self.senders.values():
+            sender.outbound = type(sender.outbound)(m for m in sender.outbound if not gone(m))
         for lane in self.lanes.values():
             lane.n -= len(lane.queue.remove_where(gone))
             lane.ready = type(lane.ready)(m for m in lane.ready if not gone(m))
@@ -591,31 +638,34 @@ class World(ChannelHooks):
             ch.blocked_q = type(ch.blocked_q)(m for m in ch.blocked_q if not gone(m))
             ch.waiters = type(ch.waiters)(m for m in ch.waiters if not gone(m))
         c = self.count
-        for msg, place in doomed:
-            if place == TRANSFORM:
+        for msg in msgs:
+            was = msg.place
+            if was == TRANSFORM:
                 engine.busy -= 1
-            elif place == SENDING:
+            elif was == SENDING:
                 c.sending -= 1
                 msg.flow.lane.idle += 1
-            elif place == BACKOFF:
+            elif was == BACKOFF:
                 c.backoff -= 1
                 msg.flow.lane.idle += 1
                 msg.wake = None
-            elif place == WAITING and id(msg) in exclusive_waiters:
+            elif was == PACING:
+                c.pacing -= 1
+                msg.flow.lane.idle += 1
+            elif was == WAITING and id(msg) in exclusive_waiters:
                 c.waiting -= 1
                 msg.flow.lane.idle += 1
-            elif place == HELD:
+            elif was == HELD:
                 c.held -= 1
-            elif place == PARKED:
+            elif was == PARKED:
                 c.parked -= 1
-            msg.place = LOST
-        for msg, _place in doomed:
-            msg.flow.channel.lose(msg)
+            msg.place = place  # pending callbacks (transform, send, backoff) now ignore it
+        for msg in msgs:
+            msg.flow.channel.remove(msg, place)
         while engine.queue and engine.busy < engine.cores:
             engine.start_next()
         for lane in self.lanes.values():
             lane.kick()
-        return len(doomed)
 
     def poison_backlog(self, share: float, code: str) -> None:
         """Mark a share of the messages waiting in the engine as poisoned (answered `code`)."""
@@ -678,6 +728,8 @@ class World(ChannelHooks):
         put("total", self.count.outstanding)
         for hist in self.histograms:
             hist.flush_if_large()
+        for sweep in self.sweeps:
+            sweep.sweep(self, now)
         if self.alerts is not None:
             self.alerts.check(now)
         if self.fallback is not None:
@@ -808,6 +860,7 @@ class World(ChannelHooks):
             + c.waiting
             + c.backoff
             + c.parked
+            + c.pacing
         )
 
     def in_flight_now(self) -> int:
@@ -830,7 +883,7 @@ class World(ChannelHooks):
             raise InvariantBroken(
                 f"outstanding count broken {at}: {c.outstanding} != {queued} + {in_flight}"
             )
-        for name in ("sending", "backoff", "parked", "held", "waiting"):
+        for name in ("sending", "backoff", "parked", "held", "waiting", "pacing"):
             if getattr(c, name) < 0:
                 raise InvariantBroken(f"negative count of {name} messages {at}")
         if c.delivered > c.created:

@@ -37,6 +37,13 @@ class Discipline(ABC):
 
     def __init__(self, params: Mapping[str, Any]) -> None:
         self.params = dict(params)
+        self.clock: Callable[[], float] = lambda: 0.0
+        self.shed: Callable[[Message], None] = lambda msg: None
+
+    def bind(self, clock: Callable[[], float], shed: Callable[[Message], None]) -> None:
+        """Give the discipline the simulation clock and a way to shed messages (CoDel)."""
+        self.clock = clock
+        self.shed = shed
 
     @abstractmethod
     def push(self, msg: Message) -> None:
@@ -133,5 +140,124 @@ class Priority(Discipline):
                 line.clear()
                 line.extend(kept)
                 gone += out
+        self._n -= len(gone)
+        return gone
+
+
+@register_discipline("lifo")
+class Lifo(Fifo):
+    """Last in, first out: the newest message goes first.
+
+    Under a long backlog this serves fresh work quickly and leaves stale work to wait (the
+    "adaptive LIFO" of Facebook's "Fail at Scale"), at the price of order and of the oldest.
+    """
+
+    def pop(self) -> Message | None:
+        return self._q.pop() if self._q else None
+
+
+@register_discipline("codel")
+class CoDel(Fifo):
+    """FIFO with controlled delay (after Nichols & Jacobson's CoDel): shed a standing queue.
+
+    When messages have kept waiting longer than `target` for a whole `interval`, the queue is
+    standing, not bursting: from then on every message that has waited longer than `target`
+    is shed when it reaches the head (counted in `shed`), until one has waited less.  A short
+    burst never sheds, since its waits fall below the target within the interval.
+    """
+
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        super().__init__(params)
+        self.target = float(params.get("target", 5.0))
+        self.interval = float(params.get("interval", 60.0))
+        self._first_above: float | None = None
+
+    def pop(self) -> Message | None:
+        now = self.clock()
+        q = self._q
+        while q:
+            msg = q.popleft()
+            if now - msg.enq_at < self.target:
+                self._first_above = None
+                return msg
+            if self._first_above is None:
+                self._first_above = now
+            if now - self._first_above < self.interval:
+                return msg
+            self.shed(msg)
+        return None
+
+
+@register_discipline("fair")
+class Fair(Discipline):
+    """Deficit round robin across flows, with weights (`{fair: {weights: {flow: 2}}}`).
+
+    Each flow with waiting messages gets its weight in sends per round, so a heavy flow cannot
+    crowd a light one out of a shared channel.
+    """
+
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        super().__init__(params)
+        self._weights: dict[str, float] = {
+            str(k): float(v) for k, v in (params.get("weights") or {}).items()
+        }
+        self._queues: dict[str, deque[Message]] = {}
+        self._active: deque[str] = deque()
+        self._deficit: dict[str, float] = {}
+        self._turn: str | None = None
+        self._n = 0
+
+    def push(self, msg: Message) -> None:
+        fid = msg.flow.id
+        q = self._queues.get(fid)
+        if q is None:
+            q = self._queues[fid] = deque()
+        if not q:
+            self._active.append(fid)
+            self._deficit[fid] = 0.0
+        q.append(msg)
+        self._n += 1
+
+    def pop(self) -> Message | None:
+        if not self._n:
+            return None
+        active = self._active
+        while True:
+            fid = active[0]
+            if self._turn != fid:
+                self._turn = fid
+                self._deficit[fid] += self._weights.get(fid, 1.0)
+            if self._deficit[fid] >= 1.0:
+                self._deficit[fid] -= 1.0
+                q = self._queues[fid]
+                msg = q.popleft()
+                self._n -= 1
+                if not q:
+                    active.popleft()
+                    self._turn = None
+                return msg
+            active.rotate(-1)
+            self._turn = None
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __iter__(self) -> Iterator[Message]:
+        for q in self._queues.values():
+            yield from q
+
+    def remove_where(self, pred: Callable[[Message], bool]) -> list[Message]:
+        gone: list[Message] = []
+        for fid, q in self._queues.items():
+            out = [m for m in q if pred(m)]
+            if out:
+                kept = [m for m in q if not pred(m)]
+                q.clear()
+                q.extend(kept)
+                gone += out
+                if not q and fid in self._active:
+                    self._active.remove(fid)
+                    if self._turn == fid:
+                        self._turn = None
         self._n -= len(gone)
         return gone

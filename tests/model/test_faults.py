@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim.metrics.summary import replication_summary
-from sim.model.message import OUTBOUND
+from sim.model.message import DELIVERED, OUTBOUND
 from sim.theory import drain_time
 from tests.model.conftest import MakeWorld, delivered_at
 
@@ -98,7 +98,6 @@ strategy: {retry: {backoff: fixed, first: 20s}}
 class TestOutages:
     WORLD = OUTAGES_WORLD
 
-
     def test_overlapping_outages_keep_the_system_down_until_the_last_ends(
         self, world_of: MakeWorld
     ) -> None:
@@ -109,9 +108,8 @@ class TestOutages:
             "  - {kind: partition, target: [lab], at: +1h30m, for: 1h}\n"
         )
         w = world_of(text, trace=True).run()
-        times = np.array(
-            [t for uid, t in delivered_at(w).items() if w.trace and _flow_of(w, uid) == "lab-orders"]
-        )
+        flow_of = {uid: flow for _t, uid, flow, _cls, ev in w.trace or [] if ev == "created"}
+        times = np.array([t for uid, t in delivered_at(w).items() if flow_of[uid] == "lab-orders"])
         assert not ((times > 3600 + 10) & (times < 9000)).any()
         assert ((times > 9000) & (times < 9100)).any()
         assert column_at(w, "queue.ris", 5400.0) < 5
@@ -142,13 +140,6 @@ class TestOutages:
         assert ris["max"] < 0.5
 
 
-def _flow_of(w: object, uid: int) -> str:
-    for _t, u, flow, _cls, ev in w.trace:  # type: ignore[attr-defined]
-        if u == uid and ev == "created":
-            return str(flow)
-    raise KeyError(uid)
-
-
 NODECRASH_WORLD = """
 name: crash
 horizon: 3h
@@ -166,7 +157,6 @@ faults:
 class TestNodeCrash:
     WORLD = NODECRASH_WORLD
 
-
     def _held_at_crash(self, world_of: MakeWorld, text: str) -> tuple[object, int]:
         w = world_of(text)
         w._start()
@@ -175,7 +165,7 @@ class TestNodeCrash:
             1
             for ch in w.channels.values()
             for m in ch.under_way
-            if m.place < 9 and m.place != OUTBOUND
+            if m.place < DELIVERED and m.place != OUTBOUND
         )
         return w, held
 

@@ -38,9 +38,7 @@ def events(world_of: MakeWorld, text: str, sets: tuple[str, ...] = ()) -> dict[s
 
 
 class TestPoisonMessage:
-    def test_poison_waits_exactly_the_analysts_response_and_fix(
-        self, world_of: MakeWorld
-    ) -> None:
+    def test_poison_waits_exactly_the_analysts_response_and_fix(self, world_of: MakeWorld) -> None:
         """Fixed respond + fix after its first negative ACK, the message is resent and delivered."""
         w = world_of(POISON, trace=True).run()
         kinds = {e.kind: e for e in w.events}

@@ -1,0 +1,76 @@
+"""Sweeps: strategy keys that act on the waiting messages at each backlog sample.
+
+A sweep is a small class registered by its `strategy` key; the world calls `sweep` at every
+sample (the sampling step is the resolution of these policies).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from sim.model.message import (
+    EXPIRED,
+    HELD,
+    OUTBOUND,
+    PARKED,
+    QUEUED,
+    TRANSFORM_QUEUE,
+)
+
+if TYPE_CHECKING:
+    from sim.model.world import World
+
+SWEEPS: dict[str, type[Sweep]] = {}
+"""Every sweep by its `strategy` key."""
+
+
+def register_sweep(key: str) -> Callable[[type[Sweep]], type[Sweep]]:
+    """Class decorator: `strategy.<key>` in a scenario runs this sweep at each sample."""
+
+    def add(cls: type[Sweep]) -> type[Sweep]:
+        cls.key = key
+        SWEEPS[key] = cls
+        return cls
+
+    return add
+
+
+class Sweep:
+    """A rule applied to waiting messages at each sample."""
+
+    key: ClassVar[str] = ""
+
+    def __init__(self, spec: Any) -> None:
+        self.spec = spec
+
+    def sweep(self, world: World, now: float) -> None:
+        """Act on the world's waiting messages."""
+
+
+WAITING_PLACES = frozenset((OUTBOUND, TRANSFORM_QUEUE, QUEUED, HELD, PARKED))
+"""Where a message is waiting to be sent (not in a transform, a send or a retry)."""
+
+
+@register_sweep("expire")
+class Expire(Sweep):
+    """A message that has waited longer than `after` since its creation leaves for paper.
+
+    It is counted in `expired`; an order's result is then phoned, as for the paper fallback,
+    and a clerk back-enters it.  This trades messages for time: nothing old clogs the queue
+    after a long outage, at the cost of paper work.
+    """
+
+    def sweep(self, world: World, now: float) -> None:
+        after = float(self.spec.after)
+        old = []
+        for ch in world.channels.values():
+            for msg in ch.under_way:
+                if now - msg.created <= after:
+                    break
+                if msg.place in WAITING_PLACES:
+                    old.append(msg)
+        if old:
+            world.extract(old, EXPIRED)
+            for msg in old:
+                world.to_paper(msg)
