@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sim.experiments.executors import map_in_workers
 from sim.metrics.registry import lookup
 from sim.metrics.stats import ci_tree, mean_tree, round_tree
 from sim.metrics.summary import recoveries, replication_summary
@@ -151,6 +152,20 @@ def aggregate(scenario: Scenario, seed: int, reps: list[ReplicationResult]) -> d
     return summary
 
 
+@dataclass(frozen=True)
+class _Job:
+    """One replication to run in a worker (picklable)."""
+
+    scenario: Scenario
+    seed: int
+    horizon: float
+    trace: bool
+
+    def __call__(self, index: int) -> ReplicationResult:
+        return replicate(self.scenario, index, seed=self.seed, horizon=self.horizon,
+                         trace=self.trace)  # fmt: skip
+
+
 def run(
     scenario: Scenario,
     *,
@@ -159,21 +174,27 @@ def run(
     horizon: float | None = None,
     trace: bool = False,
     progress: Progress | None = None,
+    jobs: int = 1,
 ) -> RunResult:
-    """Run a scenario's replications and aggregate them.
+    """Run a scenario's replications (on `jobs` worker processes) and aggregate them.
 
     Replication i uses the streams derived from (seed, i), so replication 0 of a run with 20
-    replications is the same as a run with one.
+    replications is the same as a run with one, and the result does not depend on `jobs`.
+    With workers, `progress` hears of each replication once, when it is done.
     """
     seed = scenario.seed if seed is None else seed
     n = scenario.replications if replications is None else replications
     if n < 1:
         raise ValueError("replications must be at least 1")
     end = float(horizon if horizon is not None else scenario.horizon)  # type: ignore[arg-type]
-    reps = [
-        replicate(scenario, i, seed=seed, horizon=end, trace=trace, progress=progress)
-        for i in range(n)
-    ]
+    if jobs <= 1 or n == 1:
+        reps = [
+            replicate(scenario, i, seed=seed, horizon=end, trace=trace, progress=progress)
+            for i in range(n)
+        ]
+    else:
+        done = (lambda i, _r: progress(i, end)) if progress is not None else None
+        reps = map_in_workers(_Job(scenario, seed, end, trace), range(n), jobs, done)
     result = RunResult(scenario, seed, end, reps)
     result.summary = aggregate(scenario, seed, reps)
     return result

@@ -13,9 +13,8 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from simpy.events import Timeout
-
 from sim.metrics.histogram import Histogram
+from sim.model.clock import Wakeup, call_in
 from sim.model.message import (
     BACKOFF,
     CLASSES,
@@ -163,11 +162,11 @@ class Channel:
             if at > now:
                 msg.place = PACING
                 self.count.pacing += 1
-                Timeout(self.env, at - now, msg).callbacks.append(self._paced)
+                call_in(self.env, at - now, self._paced, msg)
                 return
         self._transmit(msg)
 
-    def _paced(self, ev: Timeout) -> None:
+    def _paced(self, ev: Wakeup) -> None:
         msg: Message = ev._value
         if msg.place != PACING:  # lost in a crash meanwhile
             return
@@ -225,9 +224,9 @@ class Channel:
                     delay = system.timeout
                 else:
                     msg.code = ""
-        Timeout(self.env, delay, msg).callbacks.append(self._outcome)
+        call_in(self.env, delay, self._outcome, msg)
 
-    def _outcome(self, ev: Timeout) -> None:
+    def _outcome(self, ev: Wakeup) -> None:
         msg: Message = ev._value
         if msg.place == LOST:  # its node crashed while the send was under way
             return
@@ -274,9 +273,7 @@ class Channel:
             if not self.retry.exhausted(msg):
                 msg.place = BACKOFF
                 self.count.backoff += 1
-                wake = Timeout(self.env, self.retry.delay(msg), msg)
-                wake.callbacks.append(self._resend)
-                msg.wake = wake
+                msg.wake = call_in(self.env, self.retry.delay(msg), self._resend, msg)
                 return
             action = self.retry.then
         if action == "park":
@@ -289,7 +286,7 @@ class Channel:
         else:
             self._suspend(msg)
 
-    def _resend(self, ev: Timeout) -> None:
+    def _resend(self, ev: Wakeup) -> None:
         msg: Message = ev._value
         if ev is not msg.wake:  # lost in a crash, or already resent after a fix
             return
@@ -336,10 +333,10 @@ class Channel:
         msg.tries = 0
         self.count.parked += 1
         self._let_go(msg)
-        Timeout(self.env, self.retry.first, msg).callbacks.append(self._unpark)
+        call_in(self.env, self.retry.first, self._unpark, msg)
         msg.flow.lane.release()
 
-    def _unpark(self, ev: Timeout) -> None:
+    def _unpark(self, ev: Wakeup) -> None:
         msg: Message = ev._value
         if msg.place != PARKED:  # taken elsewhere meanwhile (reprocessed, lost)
             return

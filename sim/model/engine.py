@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
-from simpy.events import Timeout
-
+from sim.model.clock import Wakeup, call_in
 from sim.model.message import LOST, OUTBOUND, TRANSFORM, TRANSFORM_QUEUE
 
 if TYPE_CHECKING:
@@ -95,9 +94,9 @@ class Engine:
         self.busy += 1
         msg.place = TRANSFORM
         delay = (self.constant if self.constant is not None else self.transform()) * self.slow
-        Timeout(self.env, delay, msg).callbacks.append(self._done)
+        call_in(self.env, delay, self._done, msg)
 
-    def _done(self, ev: Timeout) -> None:
+    def _done(self, ev: Wakeup) -> None:
         msg: Message = ev._value
         if msg.place == LOST:  # its node crashed mid-transform (the core was freed then)
             return

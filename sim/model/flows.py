@@ -6,9 +6,8 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from simpy.events import Timeout
-
 from sim.metrics.histogram import Histogram
+from sim.model.clock import call_in
 from sim.model.message import CLASSES
 
 if TYPE_CHECKING:
@@ -78,7 +77,7 @@ class Replier:
         n = 1 + int(self.poisson()) if self.poisson is not None else 1
         gap = self.after[order.cls]()
         for i in range(1, n + 1):
-            Timeout(self.env, gap * i, order).callbacks.append(self.emit)  # type: ignore[arg-type]
+            call_in(self.env, gap * i, self.emit, order)  # type: ignore[arg-type]
 
 
 def poisson_extra(mean_extra: float) -> float:

@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-from simpy.events import Timeout
 
+from sim.model.clock import Wakeup, call_in
 from sim.model.message import CLASSES
 from sim.rng import BLOCK
 
@@ -224,9 +224,9 @@ class PoissonArrivals(Arrivals):
             self._at(self._times[0])
 
     def _at(self, t: float) -> None:
-        Timeout(self.env, t - self.env._now).callbacks.append(self._arrive)
+        call_in(self.env, t - self.env._now, self._arrive, None)
 
-    def _arrive(self, _ev: Timeout) -> None:
+    def _arrive(self, _ev: Wakeup) -> None:
         i = self._i
         self.create(self.flow, self._classes[i], self._who[i])
         i += 1
@@ -237,7 +237,7 @@ class PoissonArrivals(Arrivals):
         self._i = i
         t = self._times[i]
         if t < self.horizon:
-            Timeout(self.env, t - self.env._now).callbacks.append(self._arrive)
+            call_in(self.env, t - self.env._now, self._arrive, None)
 
 
 @register_arrivals("trace")
@@ -265,12 +265,12 @@ class TraceArrivals(Arrivals):
 
     def start(self) -> None:
         if self._rows:
-            Timeout(self.env, self._rows[0].time).callbacks.append(self._arrive)
+            call_in(self.env, self._rows[0].time, self._arrive, None)
 
-    def _arrive(self, _ev: Timeout) -> None:
+    def _arrive(self, _ev: Wakeup) -> None:
         row = self._rows[self._i]
         self._i += 1
         self.create(self.flow, CLASSES.index(row.priority), row.patient)
         if self._i < len(self._rows):
             nxt = self._rows[self._i].time
-            Timeout(self.env, nxt - self.env._now).callbacks.append(self._arrive)
+            call_in(self.env, nxt - self.env._now, self._arrive, None)

@@ -18,6 +18,7 @@ from simpy.events import Timeout
 from sim.faults import FAULTS, Fault
 from sim.model.alerts import Alerts
 from sim.model.channel import Channel, ChannelHooks
+from sim.model.clock import run_until
 from sim.model.counters import Counters
 from sim.model.engine import Engine, Sender
 from sim.model.fallback import Fallback
@@ -752,7 +753,7 @@ class World(ChannelHooks):
             for i in range(1, steps + 1):
                 until = self.horizon * i / steps
                 if until > env.now:
-                    env.run(until=until)
+                    run_until(env, until)
                 if progress is not None:
                     progress(env.now)
         except GuardTripped as stop:
