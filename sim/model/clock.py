@@ -33,7 +33,8 @@ class Wakeup:
 def call_in(env: simpy.Environment, delay: float, fn: Callable[[Any], None], value: Any) -> Wakeup:
     """Call fn(event) after `delay` simulated seconds; `event._value` is `value`."""
     ev = Wakeup(value, fn)
-    heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), ev))  # type: ignore[attr-defined]
+    sim: Any = env
+    heappush(sim._queue, (sim._now + delay, NORMAL, next(sim._eid), ev))
     return ev
 
 
@@ -43,16 +44,16 @@ def run_until(env: simpy.Environment, until: float) -> None:
     The same semantics as `env.run(until=...)` (events at exactly `until` are left for
     later; a failed event that nobody defused raises), without its per-event overhead.
     """
-    queue = env._queue  # type: ignore[attr-defined]
+    sim: Any = env
+    queue = sim._queue
     pop = heappop
     while queue and queue[0][0] < until:
         now, _, _, ev = pop(queue)
-        env._now = now  # type: ignore[attr-defined]
+        sim._now = now
         callbacks, ev.callbacks = ev.callbacks, None
         for callback in callbacks:
             callback(ev)
         if not ev._ok and not hasattr(ev, "_defused"):
-            exc = ev._value
-            raise exc
-    if until > env._now:  # type: ignore[attr-defined]
-        env._now = until  # type: ignore[attr-defined]
+            raise ev._value
+    if until > sim._now:
+        sim._now = until
