@@ -48,6 +48,8 @@ class Plan:
 
     channels: list[ChannelPlan]
     transform_rate: float
+    transform_peak_rate: float
+    """Messages per second into the transform station in the busiest hour (sum of peaks)."""
     transform_servers: int
     transform_s: float
     messages: float
@@ -130,6 +132,7 @@ def plan(scenario: Scenario, horizon: float | None = None) -> Plan:
     return Plan(
         channels,
         total,
+        sum(peak.values()),
         scenario.engine.cores,
         scenario.engine.transform.mean,
         total * end,

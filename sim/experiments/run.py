@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sim.experiments.executors import map_in_workers
 from sim.metrics.registry import lookup
 from sim.metrics.stats import ci_tree, mean_tree, round_tree
-from sim.metrics.summary import recoveries, replication_summary
+from sim.metrics.summary import FORMAT_VERSION, recoveries, replication_summary
 from sim.model.message import CLASSES
 from sim.model.world import Event, Samples, World
 
@@ -53,6 +53,11 @@ class RunResult:
     def complete(self) -> bool:
         """Whether every replication reached its horizon."""
         return all(r.complete for r in self.replications)
+
+    @property
+    def stop_reason(self) -> str:
+        """Why the first incomplete replication stopped early ('' when all completed)."""
+        return next((r.stop_reason for r in self.replications if not r.complete), "")
 
     @property
     def failed_hypotheses(self) -> list[dict[str, Any]]:
@@ -137,6 +142,7 @@ def aggregate(scenario: Scenario, seed: int, reps: list[ReplicationResult]) -> d
     """summary.json: the mean of every figure over the replications, hypotheses and CI95."""
     trees = [r.summary for r in reps]
     summary: dict[str, Any] = mean_tree(trees) if len(trees) > 1 else dict(trees[0])
+    summary["format_version"] = FORMAT_VERSION
     summary["scenario"] = scenario.name
     summary["seed"] = seed
     summary["replications"] = len(reps)

@@ -1,0 +1,10 @@
+"""The report layer: a run's results folder (CSV, JSON, PNG) and the terminal tables' content.
+
+- :mod:`sim.report.results`: the folder's place, run ids, atomic writing, summary/run JSON.
+- :mod:`sim.report.csvs`: timeseries, latency, events, replications and trace CSV files.
+- :mod:`sim.report.plots`: backlog and latency PNGs (the only module that imports matplotlib,
+  and it is imported only when a results folder is written).
+- :mod:`sim.report.tables`: rows of text for the CLI's tables (rendering stays in the CLI).
+
+The core (scenario, model, metrics, experiments) never imports this package.
+"""

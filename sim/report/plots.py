@@ -1,0 +1,298 @@
+"""The PNG plots of a results folder: backlog per interface over clock time, and latency.
+
+Only this module imports matplotlib, and only :mod:`sim.report.results` imports this module,
+inside the function that writes a results folder, so ``ehrsim validate`` and the other quick
+commands never pay matplotlib's import time. Figures are drawn on the Agg canvas directly (no
+``pyplot``): no global figure state, no GUI backend, safe in any process.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.dates as mdates
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from sim.experiments.run import ReplicationResult
+
+__all__ = [
+    "FaultSpan",
+    "backlog_png",
+    "destination_labels",
+    "duration_ticks",
+    "fault_spans",
+    "latency_png",
+    "readable_seconds",
+]
+
+_DPI = 120
+_LOG_SPAN = 20.0
+"""Latencies spanning more than this factor get a log axis."""
+_CLASS_COLOURS = {"stat": "#c0392b", "urgent": "#e67e22", "routine": "#2e6da4"}
+
+
+@dataclass(frozen=True)
+class FaultSpan:
+    """A fault as the backlog plot shades it: simulated seconds and the name a person gave it."""
+
+    start: float
+    end: float
+    name: str
+    open_ended: bool
+    """True when no end was recorded (e.g. a poison message not yet fixed at the horizon)."""
+
+
+def fault_spans(rep: ReplicationResult, end: float) -> list[FaultSpan]:
+    """Pair each ``fault-start`` event with its ``fault-end`` (same target and name)."""
+    open_: dict[tuple[str, str], list[float]] = {}
+    spans: list[FaultSpan] = []
+    for ev in rep.events:
+        key = (ev.target, ev.detail)
+        if ev.kind == "fault-start":
+            open_.setdefault(key, []).append(ev.time_s)
+        elif ev.kind == "fault-end" and open_.get(key):
+            spans.append(FaultSpan(open_[key].pop(0), ev.time_s, _fault_name(*key), False))
+    for key, starts in open_.items():
+        spans += [FaultSpan(s, end, _fault_name(*key), True) for s in starts]
+    return sorted(spans, key=lambda s: (s.start, s.end))
+
+
+def _fault_name(target: str, detail: str) -> str:
+    name = detail or "fault"
+    return f"{name} ({target})" if target and target != "all" and target not in name else name
+
+
+def readable_seconds(seconds: float) -> str:
+    """A duration for axis labels: ``150ms``, ``12s``, ``4.5min``, ``3h``, ``2d``."""
+    if seconds <= 0:
+        return "0"
+    for unit, size in (("d", 86400.0), ("h", 3600.0), ("min", 60.0), ("s", 1.0)):
+        if seconds >= size:
+            return f"{seconds / size:.3g}{unit}"
+    return f"{seconds * 1000:.3g}ms"
+
+
+_STEPS = (
+    0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 15.0, 30.0,
+    60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0, 10800.0, 21600.0, 43200.0,
+    86400.0, 172800.0, 604800.0,
+)  # fmt: skip
+"""Tick steps that read as round durations (1 ms … 1 week)."""
+_DECADES = (0.001, 0.01, 0.1, 1.0, 10.0, 60.0, 600.0, 3600.0, 36000.0, 86400.0, 864000.0)
+"""Log-axis ticks: powers of ten of seconds, then minutes, hours and days."""
+
+
+def duration_ticks(low: float, high: float, *, log: bool = False, count: int = 6) -> list[float]:
+    """Tick positions (seconds) at round durations between ``low`` and ``high``.
+
+    A linear axis gets about ``count`` ticks at a multiple of a round step (``5min``, not
+    ``250s``); a log axis gets the round decades of time (1 s, 10 s, 1 min, 10 min, 1 h, …).
+    """
+    if log:
+        return [t for t in _DECADES if low <= t <= high]
+    span = max(high - low, 1e-9)
+    step = next((s for s in _STEPS if span / s <= count), _STEPS[-1])
+    first = math.ceil(low / step)
+    return [k * step for k in range(first, int(high // step) + 1)]
+
+
+def _clock_axis(ax: Axes, start: datetime, horizon: float) -> None:
+    """Clock time on the x axis: ``HH:MM``, with the date on the ticks when the run spans days."""
+    end = start + timedelta(seconds=horizon)
+    one_day = (end - timedelta(microseconds=1)).date() == start.date()
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_locator(locator)
+    if one_day:
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M"))  # type: ignore[no-untyped-call]
+        ax.set_xlabel(f"clock time, {start:%a %d %b %Y}")
+    else:
+        fmt = mdates.DateFormatter("%a %d %b\n%H:%M")  # type: ignore[no-untyped-call]
+        ax.xaxis.set_major_formatter(fmt)
+        ax.set_xlabel(f"clock time, {start:%a %d %b %Y} to {end:%a %d %b %Y}")
+    ax.set_xlim(start, end)  # type: ignore[arg-type]
+
+
+def _num(moment: datetime) -> float:
+    """A datetime as matplotlib's date number (for annotations placed in data coordinates)."""
+    return float(mdates.date2num(moment))  # type: ignore[no-untyped-call]
+
+
+def _save(fig: Figure, path: Path) -> None:
+    FigureCanvasAgg(fig)
+    fig.savefig(path, dpi=_DPI, metadata={"Software": None})
+
+
+def backlog_png(
+    path: Path,
+    rep: ReplicationResult,
+    *,
+    start: datetime,
+    horizon: float,
+    title: str,
+    labels: Mapping[str, str],
+) -> None:
+    """backlog.png: the backlog of each destination over clock time, faults shaded and named.
+
+    Args:
+        path: Where to write the PNG.
+        rep: The replication to draw (the CLI draws replication 0).
+        start: The scenario's start: simulated second t is ``start + t``.
+        horizon: Simulated seconds of the run (the x axis ends there).
+        title: The scenario's title.
+        labels: Legend text per destination system id (``queue.<id>`` columns).
+    """
+    fig = Figure(figsize=(11, 5.5), layout="constrained")
+    ax = fig.add_subplot()
+    times = [start + timedelta(seconds=t) for t in rep.samples.time_s]
+    queues = [name for name in rep.samples.columns if name.startswith("queue.")]
+    colours = matplotlib.colormaps["tab10" if len(queues) <= 10 else "tab20"]
+    peak = 0.0
+    for i, name in enumerate(queues):
+        sid = name.removeprefix("queue.")
+        values = rep.samples.columns[name]
+        peak = max(peak, max(values, default=0.0))
+        ax.plot(
+            times,  # type: ignore[arg-type]
+            values,
+            drawstyle="steps-post",
+            linewidth=1.6,
+            color=colours(i % colours.N),
+            label=labels.get(sid, sid),
+        )
+    stops = [ev.time_s for ev in rep.events if ev.kind == "guard"]
+    end = min(stops, default=horizon)
+    for span in fault_spans(rep, end):
+        a = start + timedelta(seconds=span.start)
+        b = start + timedelta(seconds=max(span.end, span.start))
+        ax.axvspan(a, b, color="#d62728", alpha=0.12, linewidth=0)  # type: ignore[arg-type]
+        ax.axvline(a, color="#d62728", alpha=0.5, linewidth=0.8)  # type: ignore[arg-type]
+        suffix = " (no end recorded)" if span.open_ended else ""
+        ax.annotate(
+            span.name + suffix,
+            xy=(_num(a), 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, -3),
+            textcoords="offset points",
+            va="top",
+            ha="left",
+            fontsize=9,
+            color="#8b1a1a",
+            rotation=0,
+        )
+    for ev in rep.events:
+        if ev.kind == "guard":
+            at = start + timedelta(seconds=ev.time_s)
+            ax.axvline(at, color="black", linestyle="--", linewidth=1.2)  # type: ignore[arg-type]
+            ax.annotate(
+                "run stopped at a guard",
+                xy=(_num(at), 0.5),
+                xycoords=("data", "axes fraction"),
+                rotation=90,
+                ha="right",
+                va="center",
+                fontsize=9,
+            )
+    _clock_axis(ax, start, horizon)
+    ax.set_ylim(0, max(5.0, peak * 1.12))
+    ax.set_ylabel("messages waiting (backlog per destination)")
+    ax.set_title(f"{title}: backlog per interface (replication {rep.index + 1})", fontsize=11)
+    ax.grid(True, alpha=0.3)
+    if queues:
+        ax.legend(title="destination", loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
+    _save(fig, path)
+
+
+def latency_png(path: Path, latency: Mapping[str, Mapping[str, Any]], *, title: str) -> None:
+    """latency.png: each flow's p95 latency (creation to ACK) per priority class, log scale.
+
+    Bars show the p95 and a dot the mean, both from summary.json (the mean over the
+    replications), so the plot and the summary agree. Flows without delivered messages are
+    left out.
+
+    Args:
+        path: Where to write the PNG.
+        latency: summary.json's ``latency_s``: flow -> class -> figures in seconds.
+        title: The scenario's title.
+    """
+    rows: list[tuple[str, str, float, float | None]] = []
+    for flow, classes in latency.items():
+        for cls, figures in classes.items():
+            p95 = figures.get("p95")
+            if isinstance(p95, int | float) and p95 > 0 and figures.get("count"):
+                mean = figures.get("mean")
+                rows.append((flow, cls, float(p95), float(mean) if mean else None))
+    height = max(3.0, 0.9 + 0.28 * len(rows))
+    fig = Figure(figsize=(10, height), layout="constrained")
+    ax = fig.add_subplot()
+    if not rows:
+        ax.text(0.5, 0.5, "no message was delivered", ha="center", va="center")
+        ax.set_axis_off()
+        ax.set_title(f"{title}: latency", fontsize=11)
+        _save(fig, path)
+        return
+    ys = list(range(len(rows)))[::-1]
+    ax.barh(
+        ys,
+        [r[2] for r in rows],
+        color=[_CLASS_COLOURS.get(r[1], "#7f7f7f") for r in rows],
+        height=0.7,
+    )
+    means = [(y, r[3]) for y, r in zip(ys, rows, strict=True) if r[3]]
+    ax.plot([m for _, m in means], [y for y, _ in means], "k.", markersize=6, label="mean")
+    for y, r in zip(ys, rows, strict=True):
+        ax.text(r[2], y, f" {readable_seconds(r[2])}", va="center", fontsize=8)
+    ax.set_yticks(ys, [f"{r[0]} · {r[1]}" for r in rows], fontsize=8)
+    lo = min(min(r[2] for r in rows), min((m for _, m in means), default=math.inf))
+    hi = max(r[2] for r in rows)
+    log = hi / lo > _LOG_SPAN
+    if log:  # seconds and hours side by side (a stall): only a log axis shows both
+        ax.set_xscale("log")
+        ax.set_xlim(lo / 2, hi * 6)
+    else:
+        ax.set_xlim(0, hi * 1.25)
+    left, right = ax.get_xlim()
+    ax.xaxis.set_major_locator(FixedLocator(duration_ticks(left, right, log=log)))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: readable_seconds(v)))
+    scale = "log scale" if log else "linear scale"
+    ax.set_xlabel(f"latency, creation to ACK (bar: p95, dot: mean; {scale})")
+    ax.set_title(f"{title}: p95 latency per flow and class", fontsize=11)
+    ax.grid(True, axis="x", alpha=0.3)
+    handles = [
+        Patch(color=colour, label=cls)
+        for cls, colour in _CLASS_COLOURS.items()
+        if any(r[1] == cls for r in rows)
+    ]
+    ax.legend(handles=[*handles, *ax.get_legend_handles_labels()[0]], loc="lower right", fontsize=8)
+    _save(fig, path)
+
+
+def destination_labels(flows: Mapping[str, str]) -> dict[str, str]:
+    """Legend text per destination: ``labka ← lab-orders`` or ``ehr ← 12 flows``.
+
+    Args:
+        flows: Flow id -> destination system id.
+    """
+    by_system: dict[str, list[str]] = {}
+    for fid, sid in flows.items():
+        by_system.setdefault(sid, []).append(fid)
+    out = {}
+    for sid, fids in by_system.items():
+        shown = ", ".join(fids) if len(fids) <= 2 else f"{len(fids)} flows"
+        out[sid] = f"{sid} ← {shown}"
+    return out

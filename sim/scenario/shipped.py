@@ -1,0 +1,93 @@
+"""Finding the scenarios shipped with ehrsim, by name.
+
+They live in the repository's top-level ``scenarios/`` folder: stories directly in it,
+``topologies/`` (partial files to extend) and ``theory/`` (examples checked against queueing
+theory). A wheel carries the same folder as ``sim/_scenarios`` (pyproject force-includes it);
+a source or editable checkout uses ``scenarios/`` beside the ``sim`` package.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim.scenario.errors import Problem, ScenarioError, did_you_mean, show
+
+__all__ = ["SUBFOLDERS", "list_shipped", "resolve_ref", "shipped_dir"]
+
+SUBFOLDERS = ("topologies", "theory")
+"""Folders of ``scenarios/`` whose files are listed too, as ``folder/name``."""
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def shipped_dir() -> Path:
+    """The folder of shipped scenarios: ``sim/_scenarios`` when installed, else ``scenarios/``."""
+    installed = _PACKAGE / "_scenarios"
+    if installed.is_dir():
+        return installed
+    return _PACKAGE.parent / "scenarios"
+
+
+def _files() -> list[tuple[str, Path]]:
+    root = shipped_dir()
+    found = [(path.stem, path) for path in sorted(root.glob("*.yaml"))]
+    for folder in SUBFOLDERS:
+        found += [
+            (f"{folder}/{path.stem}", path) for path in sorted((root / folder).glob("*.yaml"))
+        ]
+    return found
+
+
+def _title(path: Path) -> str:
+    """A shipped file's title (through its ``extends``), or why it cannot be read."""
+    from sim.scenario.load import load_document
+
+    try:
+        data = load_document(path).data
+    except ScenarioError as exc:
+        return f"(unreadable: {exc.problems[0].message})"
+    for key in ("title", "name"):
+        if isinstance(data.get(key), str):
+            return str(data[key])
+    return path.stem
+
+
+def list_shipped() -> list[tuple[str, str, Path]]:
+    """Every shipped scenario as ``(name, title, path)``: stories first, then subfolders."""
+    return [(name, _title(path), path) for name, path in _files()]
+
+
+def resolve_ref(ref: str | Path) -> Path:
+    """The file a scenario reference names: a path, or the name of a shipped scenario.
+
+    A reference that names an existing file, or ends in ``.yaml``/``.yml``, is a path; otherwise
+    a bare name (``december-2017``) or ``folder/name`` (``theory/mm3``) is looked up among the
+    shipped scenarios (before a folder of the same name).
+
+    Raises:
+        ScenarioError: When neither a file nor a shipped scenario has that name.
+    """
+    path = Path(ref)
+    text = str(ref)
+    try:
+        is_file, exists = path.is_file(), path.exists()
+    except (OSError, ValueError):
+        is_file = exists = False
+    if isinstance(ref, Path) or is_file or path.suffix in (".yaml", ".yml"):
+        return path
+    names = {name: file for name, file in _files()}
+    if text in names:
+        return names[text]
+    if exists:  # a folder: reading it says so
+        return path
+    raise ScenarioError(
+        [
+            Problem(
+                text,
+                None,
+                "",
+                f"no such file, and no shipped scenario is called {show(text)}"
+                f"{did_you_mean(text, names)} (see 'ehrsim list')",
+            )
+        ]
+    )
