@@ -166,3 +166,21 @@ class TestImportCost:
             check=True,
         )
         assert out.stdout.strip() == "False"
+
+
+class TestMergedSpans:
+    def test_same_named_overlapping_faults_are_one_labelled_window(self) -> None:
+        """A surge on ten flows at once is shaded and named once, without its targets."""
+        from sim.report.plots import FaultSpan, merged_spans
+
+        spans = [
+            FaultSpan(57600, 64800, "catch-up rebound (lab-orders)", False),
+            FaultSpan(57600, 63000, "catch-up rebound (ecg-orders)", False),
+            FaultSpan(32400, 57600, "integration servers stall", False),
+            FaultSpan(90000, 91000, "catch-up rebound (lab-orders)", False),
+        ]
+        assert merged_spans(spans) == [
+            FaultSpan(32400, 57600, "integration servers stall", False),
+            FaultSpan(57600, 64800, "catch-up rebound", False),
+            FaultSpan(90000, 91000, "catch-up rebound (lab-orders)", False),
+        ]

@@ -58,6 +58,7 @@ def replication_summary(world: World) -> dict[str, Any]:
     o2r: dict[str, Any] = {}
     late = dict.fromkeys(CLASSES, 0)
     decided = dict.fromkeys(CLASSES, 0)
+    overall = {name: Histogram() for name in CLASSES}
     for fid, flow in world.flows.items():
         classes = sorted(flow.classes)
         latency[fid] = {
@@ -71,6 +72,7 @@ def replication_summary(world: World) -> dict[str, Any]:
             entry["late"] = flow.late[k]
             entry["pending"] = flow.pending[k]
             o2r[fid][CLASSES[k]] = entry
+            overall[CLASSES[k]].merge(flow.o2r[k])
             if flow.deadline[k] is not None:
                 late[CLASSES[k]] += flow.late[k]
                 decided[CLASSES[k]] += flow.o2r[k].count + flow.late_open[k]
@@ -100,6 +102,9 @@ def replication_summary(world: World) -> dict[str, Any]:
         "queues": queues,
         "latency_s": latency,
         "order_to_result_s": o2r,
+        "order_to_result_all_s": {
+            name: _stats(h, "p95") for name, h in overall.items() if h.count
+        },
         "late": late,
         "late_share": late_share,
         "medcom_later_than_24h": sum(f.late_medcom for f in world.flows.values()),

@@ -263,8 +263,10 @@ class World(ChannelHooks):
         sc = self.scenario
         self.alert_times: list[float] = []
         self.alerts = Alerts(sc.alerts, self.channels, self._alert) if sc.alerts else None
+        # the paper fallback concerns interfaces that orders go to (not results to the EHR)
+        ordered = {f.to: self.channels[f.to] for f in sc.flows.values() if f.reply is not None}
         self.fallback = (
-            Fallback(sc.fallback, self.channels, self._fallback_switch) if sc.fallback else None
+            Fallback(sc.fallback, ordered, self._fallback_switch) if sc.fallback else None
         )
         self._paper_u = self.streams.uniform("paper")
         self._paper_after: dict[str, list[Sampler]] = {}

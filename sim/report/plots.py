@@ -72,6 +72,31 @@ def fault_spans(rep: ReplicationResult, end: float) -> list[FaultSpan]:
     return sorted(spans, key=lambda s: (s.start, s.end))
 
 
+def merged_spans(spans: list[FaultSpan]) -> list[FaultSpan]:
+    """One span per named fault window: faults with the same name that overlap (a surge on
+    each of ten flows) are shaded and labelled once, without their targets."""
+    by_name: dict[str, list[FaultSpan]] = {}
+    for span in spans:
+        base = span.name.split(" (", 1)[0]
+        by_name.setdefault(base, []).append(span)
+    out: list[FaultSpan] = []
+    for base, group in by_name.items():
+        group.sort(key=lambda s: (s.start, s.end))
+        cur = group[0]
+        many = False
+        for span in group[1:]:
+            if span.start <= cur.end:
+                many = True
+                cur = FaultSpan(
+                    cur.start, max(cur.end, span.end), base, cur.open_ended or span.open_ended
+                )
+            else:
+                out.append(cur)
+                cur, many = span, False
+        out.append(cur if not many else FaultSpan(cur.start, cur.end, base, cur.open_ended))
+    return sorted(out, key=lambda s: (s.start, s.end))
+
+
 def _fault_name(target: str, detail: str) -> str:
     name = detail or "fault"
     return f"{name} ({target})" if target and target != "all" and target not in name else name
@@ -176,7 +201,7 @@ def backlog_png(
         )
     stops = [ev.time_s for ev in rep.events if ev.kind == "guard"]
     end = min(stops, default=horizon)
-    for span in fault_spans(rep, end):
+    for i, span in enumerate(merged_spans(fault_spans(rep, end))):
         a = start + timedelta(seconds=span.start)
         b = start + timedelta(seconds=max(span.end, span.start))
         ax.axvspan(a, b, color="#d62728", alpha=0.12, linewidth=0)  # type: ignore[arg-type]
@@ -186,7 +211,7 @@ def backlog_png(
             span.name + suffix,
             xy=(_num(a), 1.0),
             xycoords=("data", "axes fraction"),
-            xytext=(3, -3),
+            xytext=(3, -3 - 12 * (i % 3)),  # stagger labels of faults that start close together
             textcoords="offset points",
             va="top",
             ha="left",

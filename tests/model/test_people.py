@@ -158,6 +158,9 @@ class TestFallback:
         """Only the silent interface goes on paper, about trigger_after into the outage."""
         ev = events(world_of, FALLBACK)
         assert ev["fallback-on"] == [pytest.approx(3600 + 1200, abs=61)]
+        rep = replicate(world_of(FALLBACK).scenario, 0)
+        # the EHR is silent too (no lab results), but results are not ordered on paper
+        assert {e.target for e in rep.events if e.kind.startswith("fallback")} == {"lab"}
         assert len(ev["fallback-off"]) == 1
         w = world_of(FALLBACK).run()
         assert w.count.on_paper == pytest.approx(0.5 * 600 * (2 - 1 / 3), rel=0.15)
