@@ -23,13 +23,14 @@ _FLUSH_AT = 4096
 class Histogram:
     """Values (seconds) counted in geometric buckets."""
 
-    __slots__ = ("_buf", "_count", "_max", "_total", "add", "buckets")
+    __slots__ = ("_buf", "_count", "_max", "_min", "_total", "add", "buckets")
 
     def __init__(self) -> None:
         self.buckets: dict[int, int] = {}
         self._count = 0
         self._total = 0.0
         self._max = 0.0
+        self._min = math.inf
         self._buf: list[float] = []
         self.add = self._buf.append
         """Count one value (binned at the next flush)."""
@@ -44,6 +45,7 @@ class Histogram:
         self._count += int(values.size)
         self._total += float(values.sum())
         self._max = max(self._max, float(values.max()))
+        self._min = min(self._min, float(values.min()))
         clipped = np.maximum(values, _FLOOR)
         idx = np.floor(np.log(clipped / _FLOOR) / _LOG_RATIO).astype(np.int64)
         keys, counts = np.unique(idx, return_counts=True)
@@ -73,6 +75,12 @@ class Histogram:
         """The largest value (0 when empty)."""
         self.flush()
         return self._max
+
+    @property
+    def min(self) -> float | None:
+        """The smallest value (None when empty)."""
+        self.flush()
+        return self._min if self._count else None
 
     @property
     def mean(self) -> float | None:

@@ -102,9 +102,7 @@ def replication_summary(world: World) -> dict[str, Any]:
         "queues": queues,
         "latency_s": latency,
         "order_to_result_s": o2r,
-        "order_to_result_all_s": {
-            name: _stats(h, "p95") for name, h in overall.items() if h.count
-        },
+        "order_to_result_all_s": {name: _stats(h, "p95") for name, h in overall.items() if h.count},
         "late": late,
         "late_share": late_share,
         "medcom_later_than_24h": sum(f.late_medcom for f in world.flows.values()),

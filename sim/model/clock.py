@@ -38,6 +38,10 @@ def call_in(env: simpy.Environment, delay: float, fn: Callable[[Any], None], val
     return ev
 
 
+class ClockWentBack(RuntimeError):
+    """An event was scheduled in the past: simulated time would run backwards."""
+
+
 def run_until(env: simpy.Environment, until: float) -> None:
     """Process every event scheduled before `until`, then set the clock to `until`.
 
@@ -49,6 +53,8 @@ def run_until(env: simpy.Environment, until: float) -> None:
     pop = heappop
     while queue and queue[0][0] < until:
         now, _, _, ev = pop(queue)
+        if now < sim._now:
+            raise ClockWentBack(f"an event at {now:.6f} s came after {sim._now:.6f} s")
         sim._now = now
         callbacks, ev.callbacks = ev.callbacks, None
         for callback in callbacks:

@@ -18,7 +18,7 @@ from simpy.events import Timeout
 from sim.faults import FAULTS, Fault
 from sim.model.alerts import Alerts
 from sim.model.channel import Channel, ChannelHooks
-from sim.model.clock import run_until
+from sim.model.clock import ClockWentBack, run_until
 from sim.model.counters import Counters
 from sim.model.engine import Engine, Sender
 from sim.model.fallback import Fallback
@@ -738,6 +738,11 @@ class World(ChannelHooks):
         if self.fallback is not None:
             self.fallback.check(now)
         limits = self.scenario.limits
+        if self.count.created > limits.messages:
+            raise GuardTripped(
+                f"{self.count.created} messages created by {now:.0f} s, above "
+                f"limits.messages = {limits.messages} (raise it with --set limits.messages=N)"
+            )
         if self.count.outstanding > limits.queued:
             raise GuardTripped(
                 f"{self.count.outstanding} messages queued at {now:.0f} s, above "
@@ -755,7 +760,10 @@ class World(ChannelHooks):
             for i in range(1, steps + 1):
                 until = self.horizon * i / steps
                 if until > env.now:
-                    run_until(env, until)
+                    try:
+                        run_until(env, until)
+                    except ClockWentBack as err:
+                        raise InvariantBroken(f"simulated time is not monotone: {err}") from err
                 if progress is not None:
                     progress(env.now)
         except GuardTripped as stop:
@@ -891,6 +899,14 @@ class World(ChannelHooks):
                 raise InvariantBroken(f"negative count of {name} messages {at}")
         if c.delivered > c.created:
             raise InvariantBroken(f"delivered {c.delivered} > created {c.created} {at}")
+        for flow in self.flows.values():
+            for hist in flow.latency:
+                low = hist.min
+                if low is not None and low < 0:
+                    raise InvariantBroken(
+                        f"a message of {flow.id} was delivered {-low:.6f} s before it was "
+                        f"created {at}"
+                    )
         backlog = sum(ch.backlog for ch in self.channels.values())
         if backlog != c.outstanding:
             raise InvariantBroken(

@@ -219,3 +219,38 @@ class TestAckLoss:
         assert w.count.lost == 0
         assert w.count.delivered == w.count.created - w.count.outstanding
         assert w.count.outstanding <= 2
+
+
+class TestInvariants:
+    def test_conservation_failure_names_the_invariant_and_the_time(
+        self, world_of: MakeWorld
+    ) -> None:
+        """A count out of step breaks the run with the invariant's name and the time."""
+        from sim.model.world import InvariantBroken
+
+        w = world_of(STALL)
+        w.run()
+        w.count.delivered += 1
+        with pytest.raises(InvariantBroken, match=r"conservation broken at 14400\.000 s"):
+            w.check_invariants()
+
+    def test_time_running_backwards_is_caught(self, world_of: MakeWorld) -> None:
+        """An event scheduled in the past stops the run as a broken invariant."""
+        from sim.model.clock import call_in
+        from sim.model.world import InvariantBroken
+
+        w = world_of(STALL)
+        w._start()
+        w.env.run(until=100.0)
+        call_in(w.env, -5.0, lambda ev: None, None)
+        with pytest.raises(InvariantBroken, match="simulated time is not monotone"):
+            w.run()
+
+    def test_a_world_creating_more_than_the_limit_stops_at_the_guard(
+        self, world_of: MakeWorld
+    ) -> None:
+        """More messages than limits.messages stops the run, marked incomplete."""
+        w = world_of(STALL, sets=["limits.messages=1000"]).run()
+        assert not w.complete
+        assert "limits.messages = 1000" in w.stop_reason
+        assert w.count.created <= 1000 + 20
