@@ -86,10 +86,22 @@ def lookup(summary: Mapping[str, Any], path: str) -> Any:
     return node
 
 
+PER_KEY = ("queues", "latency_s", "order_to_result_s", "order_to_result_all_s")
+"""Figures keyed by a system, flow or class, whose paths depend on the scenario."""
+
+
 def is_known(path: str) -> bool:
     """Whether a path names a fixed metric or fits one of the per-system/per-flow patterns."""
     if path in METRICS:
         return True
-    head = path.split(".", 1)[0]
-    return head in ("queues", "latency_s", "order_to_result_s", "order_to_result_all_s",
-                    "messages", "late", "late_share", "staff_hours", "ci95")  # fmt: skip
+    parts = path.split(".")
+    return parts[0] in PER_KEY and len(parts) >= 2
+
+
+def closest(path: str) -> str | None:
+    """The registered metric name closest to a misspelt one, if any is close."""
+    import difflib
+
+    names = [m for m in METRICS if "<" not in m]
+    found = difflib.get_close_matches(path, names, n=1, cutoff=0.6)
+    return found[0] if found else None

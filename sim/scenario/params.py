@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo
 
+from sim.metrics.registry import closest, is_known
 from sim.scenario.errors import did_you_mean, show
 from sim.scenario.kinds import fail, parse_id
 from sim.scenario.scalars import to_float
@@ -175,6 +176,10 @@ def parse_metric(value: object) -> str:
             f"{show(value)} is not a metric; write its path in summary.json, e.g. "
             "'recovery_time_s' or 'late.stat'"
         )
+    if not is_known(value):
+        near = closest(value)
+        hint = f"; did you mean '{near}'?" if near else "; `ehrsim metrics` lists them"
+        raise fail(f"{show(value)} is not a metric of summary.json{hint}")
     return value
 
 
@@ -188,6 +193,11 @@ def parse_hypothesis_value(value: object, info: ValidationInfo) -> float:
     metric = info.data.get("metric") if isinstance(info.data, Mapping) else None
     seconds = isinstance(metric, str) and is_seconds_metric(metric)
     if isinstance(value, str):
+        if metric is None:  # the metric itself is wrong (reported there): read it if we can
+            try:
+                return parse_duration(value, allow_zero=True)
+            except UnitError as exc:
+                raise fail(str(exc)) from None
         if not seconds:
             raise fail(
                 f"{show(value)} is text, but metric {show(metric)} is a count, not seconds; "

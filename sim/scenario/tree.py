@@ -60,10 +60,9 @@ def _step(part: str, node: Any, where: str) -> Key:
             )
         index = int(part)
         if index >= len(node):
-            last = f"0 to {len(node) - 1}" if node else "none"
-            raise ValueError(
-                f"{where} has {len(node)} items (indexes {last}); there is no item {index}"
-            )
+            size = f"{len(node)} item" + ("" if len(node) == 1 else "s")
+            last = {0: "", 1: " (index 0)"}.get(len(node), f" (indexes 0 to {len(node) - 1})")
+            raise ValueError(f"{where} has {size}{last}; there is no item {index}")
         return index
     if isinstance(node, dict) or node is None:
         return part

@@ -208,3 +208,25 @@ class TestManyMistakes:
         assert len(caught.value.problems) == 2
         first = caught.value.problems[0]
         assert (first.file, first.line, first.path) == (str(path), 2, "horizon")
+
+
+class TestHypothesisMetrics:
+    def test_a_misspelt_metric_gets_a_did_you_mean_and_nothing_else(self, tmp_path) -> None:  # type: ignore[no-untyped-def]
+        """An unknown metric is one problem at its line, with the registered name nearest it."""
+        from sim.scenario import ScenarioError, load_scenario
+
+        path = tmp_path / "h.yaml"
+        path.write_text(
+            "name: tiny\nhorizon: 2h\nflows:\n  orders: {from: ehr, to: lab, rate: 100/h}\n"
+            "systems:\n  lab: {ack: exponential(100ms)}\nhypotheses:\n"
+            "  - {metric: recovery_time, below: 3h}\n"
+            "  - {metric: queues.lab.peak_backlog, below: 100}\n"
+        )
+        import pytest
+
+        with pytest.raises(ScenarioError) as err:
+            load_scenario(path)
+        assert str(err.value) == (
+            f"{path}:8: hypotheses.0.metric: 'recovery_time' is not a metric of summary.json; "
+            "did you mean 'recovery_time_s'?"
+        )

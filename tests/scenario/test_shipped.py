@@ -12,6 +12,8 @@ from sim.scenario import ScenarioError, list_shipped, resolve_ref, shipped_dir, 
 from .conftest import TINY, Write, messages
 
 REPO = Path(__file__).resolve().parents[2]
+SHIPPED = list_shipped()
+"""The repository's shipped scenarios, listed once (listing reads every file)."""
 
 
 class TestLocation:
@@ -54,7 +56,7 @@ class TestListing:
 
     def test_repository_scenarios_are_listed(self) -> None:
         """Every YAML file of scenarios/, topologies/ and theory/ is listed once."""
-        names = [name for name, _title, _path in list_shipped()]
+        names = [name for name, _title, _path in SHIPPED]
         root = shipped_dir()
         expected = [p.stem for p in sorted(root.glob("*.yaml"))]
         for folder in ("topologies", "theory"):
@@ -65,7 +67,7 @@ class TestListing:
 class TestResolve:
     def test_names_and_paths(self, write: Write) -> None:
         """A bare name or folder/name is a shipped scenario; an existing path is itself."""
-        for name, _title, path in list_shipped():
+        for name, _title, path in SHIPPED:
             assert resolve_ref(name) == path
         own = write("mine.yaml", TINY)
         assert resolve_ref(str(own)) == own
@@ -73,7 +75,7 @@ class TestResolve:
 
     def test_unknown_name_suggests_the_closest(self) -> None:
         """An unknown name lists nothing silently: it says so, with a suggestion when close."""
-        names = [name for name, _title, _path in list_shipped()]
+        names = [name for name, _title, _path in SHIPPED]
         if not names:
             pytest.skip("no shipped scenarios yet")
         with pytest.raises(ScenarioError) as caught:
@@ -84,7 +86,7 @@ class TestResolve:
         ]
 
 
-@pytest.mark.parametrize("name", [name for name, _t, _p in list_shipped()])
+@pytest.mark.parametrize("name", [name for name, _t, _p in SHIPPED])
 def test_every_shipped_scenario_is_valid(name: str) -> None:
     """Every shipped file passes 'ehrsim validate', variants and partial files included."""
     [error] = validate_paths([name])
