@@ -6,26 +6,19 @@ A fault acts on the world's objects at its start (`apply`) and undoes exactly th
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from sim.registry import Registry
 
 if TYPE_CHECKING:
     from sim.model.world import World
     from sim.scenario.schema import Fault as FaultSpec
 
-FAULTS: dict[str, type[Fault]] = {}
-"""Every implemented fault kind by its YAML name."""
+FAULTS: Registry[type[Fault]] = Registry("fault kind", "kind")
+"""Every fault kind by its YAML name."""
 
 
-def register_fault(kind: str) -> Callable[[type[Fault]], type[Fault]]:
-    """Class decorator: make a fault kind available to scenarios as `kind`."""
-
-    def add(cls: type[Fault]) -> type[Fault]:
-        cls.kind = kind
-        FAULTS[kind] = cls
-        return cls
-
-    return add
+register_fault = FAULTS.register
 
 
 class Fault:

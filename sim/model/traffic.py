@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -13,6 +14,7 @@ import numpy as np
 
 from sim.model.clock import Wakeup, call_in
 from sim.model.message import CLASSES
+from sim.registry import Registry
 from sim.rng import BLOCK
 
 if TYPE_CHECKING:
@@ -25,19 +27,11 @@ if TYPE_CHECKING:
 Create = Callable[["FlowRuntime", int, int], object]
 """(flow, class index, patient) -> creates one message now."""
 
-ARRIVALS: dict[str, type[Arrivals]] = {}
-"""Arrival processes by the flow key that selects them."""
+ARRIVALS: Registry[type[Arrivals]] = Registry("arrival process", "key")
+"""Every arrival process by its YAML name."""
 
 
-def register_arrivals(key: str) -> Callable[[type[Arrivals]], type[Arrivals]]:
-    """Class decorator: flows that set `key` get their messages from this class."""
-
-    def add(cls: type[Arrivals]) -> type[Arrivals]:
-        cls.key = key
-        ARRIVALS[key] = cls
-        return cls
-
-    return add
+register_arrivals = ARRIVALS.register
 
 
 def arrivals_for(spec: Flow) -> type[Arrivals] | None:
@@ -48,6 +42,17 @@ def arrivals_for(spec: Flow) -> type[Arrivals] | None:
     return None
 
 
+@dataclass(frozen=True)
+class ArrivalContext:
+    """What every arrival process needs from the world it creates messages in."""
+
+    env: simpy.Environment
+    scenario: Scenario
+    streams: Streams
+    create: Create
+    horizon: float
+
+
 class Arrivals(ABC):
     """Creates one flow's messages at their times."""
 
@@ -55,20 +60,16 @@ class Arrivals(ABC):
 
     def __init__(
         self,
-        env: simpy.Environment,
+        ctx: ArrivalContext,
         flow: FlowRuntime,
         spec: Flow,
-        scenario: Scenario,
-        streams: Streams,
-        create: Create,
         surges: Sequence[tuple[float, float, float]],
-        horizon: float,
     ) -> None:
-        self.env = env
+        self.env = ctx.env
         self.flow = flow
         self.spec = spec
-        self.create = create
-        self.horizon = horizon
+        self.create = ctx.create
+        self.horizon = ctx.horizon
 
     @abstractmethod
     def start(self) -> None:
@@ -155,16 +156,13 @@ class PoissonArrivals(Arrivals):
 
     def __init__(
         self,
-        env: simpy.Environment,
+        ctx: ArrivalContext,
         flow: FlowRuntime,
         spec: Flow,
-        scenario: Scenario,
-        streams: Streams,
-        create: Create,
         surges: Sequence[tuple[float, float, float]],
-        horizon: float,
     ) -> None:
-        super().__init__(env, flow, spec, scenario, streams, create, surges, horizon)
+        super().__init__(ctx, flow, spec, surges)
+        scenario, streams, horizon = ctx.scenario, ctx.streams, ctx.horizon
         assert spec.rate is not None
         self.schedule = RateSchedule(
             spec.rate,
@@ -246,18 +244,14 @@ class TraceArrivals(Arrivals):
 
     def __init__(
         self,
-        env: simpy.Environment,
+        ctx: ArrivalContext,
         flow: FlowRuntime,
         spec: Flow,
-        scenario: Scenario,
-        streams: Streams,
-        create: Create,
         surges: Sequence[tuple[float, float, float]],
-        horizon: float,
     ) -> None:
-        super().__init__(env, flow, spec, scenario, streams, create, surges, horizon)
+        super().__init__(ctx, flow, spec, surges)
         assert spec.trace is not None
-        self._rows = [r for r in spec.trace if 0.0 <= r.time < horizon]
+        self._rows = [r for r in spec.trace if 0.0 <= r.time < ctx.horizon]
         self._i = 0
 
     def classes(self) -> set[int]:

@@ -41,7 +41,7 @@ from sim.model.message import (
 )
 from sim.model.people import FIX_POISON, REPROCESS, RESTART_CHANNEL, Team
 from sim.model.system import System
-from sim.model.traffic import Arrivals, arrivals_for
+from sim.model.traffic import ArrivalContext, Arrivals, arrivals_for
 from sim.rng import Sampler, Streams
 from sim.strategies.disciplines import DISCIPLINES
 from sim.strategies.policies import POLICIES
@@ -213,6 +213,7 @@ class World(ChannelHooks):
             self.flows[fid] = flow
 
         self.arrivals: list[Arrivals] = []
+        context = ArrivalContext(self.env, sc, self.streams, self._arrival, self.horizon)
         for fid, spec in sc.flows.items():
             flow = self.flows[fid]
             if spec.reply is not None:
@@ -225,9 +226,7 @@ class World(ChannelHooks):
                 factor = fault.arrival_factor(fid)
                 if factor is not None and fault.end is not None:
                     surges.append((fault.at, fault.end, factor))
-            arrivals = process(
-                self.env, flow, spec, sc, self.streams, self._arrival, surges, self.horizon
-            )
+            arrivals = process(context, flow, spec, surges)
             flow.classes |= arrivals.classes()
             self.arrivals.append(arrivals)
         # results carry the class of their order

@@ -12,22 +12,26 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from sim.registry import Registry
+
 if TYPE_CHECKING:
     from sim.model.message import Message
 
-DISCIPLINES: dict[str, type[Discipline]] = {}
-"""Every known discipline by its YAML name."""
+DISCIPLINES: Registry[type[Discipline]] = Registry("queue discipline", "name")
+"""Every queue discipline by its YAML name."""
 
 
-def register_discipline(name: str) -> Callable[[type[Discipline]], type[Discipline]]:
-    """Class decorator: make a discipline available to scenarios as `name`."""
+register_discipline = DISCIPLINES.register
 
-    def add(cls: type[Discipline]) -> type[Discipline]:
-        cls.name = name
-        DISCIPLINES[name] = cls
-        return cls
 
-    return add
+def take_where(line: deque[Message], pred: Callable[[Message], bool]) -> list[Message]:
+    """Remove and return the messages of one deque for which `pred` holds (order kept)."""
+    gone = [m for m in line if pred(m)]
+    if gone:
+        kept = [m for m in line if not pred(m)]
+        line.clear()
+        line.extend(kept)
+    return gone
 
 
 class Discipline(ABC):
@@ -86,12 +90,7 @@ class Fifo(Discipline):
         return iter(self._q)
 
     def remove_where(self, pred: Callable[[Message], bool]) -> list[Message]:
-        gone = [m for m in self._q if pred(m)]
-        if gone:
-            kept = [m for m in self._q if not pred(m)]
-            self._q.clear()
-            self._q.extend(kept)
-        return gone
+        return take_where(self._q, pred)
 
 
 @register_discipline("priority")
@@ -132,14 +131,7 @@ class Priority(Discipline):
             yield from line
 
     def remove_where(self, pred: Callable[[Message], bool]) -> list[Message]:
-        gone: list[Message] = []
-        for line in self._lines:
-            out = [m for m in line if pred(m)]
-            if out:
-                kept = [m for m in line if not pred(m)]
-                line.clear()
-                line.extend(kept)
-                gone += out
+        gone = [m for line in self._lines for m in take_where(line, pred)]
         self._n -= len(gone)
         return gone
 
@@ -249,11 +241,8 @@ class Fair(Discipline):
     def remove_where(self, pred: Callable[[Message], bool]) -> list[Message]:
         gone: list[Message] = []
         for fid, q in self._queues.items():
-            out = [m for m in q if pred(m)]
+            out = take_where(q, pred)
             if out:
-                kept = [m for m in q if not pred(m)]
-                q.clear()
-                q.extend(kept)
                 gone += out
                 if not q and fid in self._active:
                     self._active.remove(fid)

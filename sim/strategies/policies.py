@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from simpy.events import Timeout
 
+from sim.registry import Registry
+
 if TYPE_CHECKING:
     import simpy
 
@@ -21,19 +23,11 @@ if TYPE_CHECKING:
 Note = Callable[[float, str, str, str], None]
 """(time, kind, target, detail) -> None: writes an events.csv row."""
 
-POLICIES: dict[str, type[ChannelPolicy]] = {}
-"""Every channel policy by its `strategy` key."""
+POLICIES: Registry[type[ChannelPolicy]] = Registry("channel policy", "key")
+"""Every channel policy by its YAML name."""
 
 
-def register_policy(key: str) -> Callable[[type[ChannelPolicy]], type[ChannelPolicy]]:
-    """Class decorator: `strategy.<key>` in a scenario gives every channel this policy."""
-
-    def add(cls: type[ChannelPolicy]) -> type[ChannelPolicy]:
-        cls.key = key
-        POLICIES[key] = cls
-        return cls
-
-    return add
+register_policy = POLICIES.register
 
 
 class ChannelPolicy:

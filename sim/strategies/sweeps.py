@@ -6,7 +6,6 @@ sample (the sampling step is the resolution of these policies).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sim.model.message import (
@@ -17,23 +16,16 @@ from sim.model.message import (
     QUEUED,
     TRANSFORM_QUEUE,
 )
+from sim.registry import Registry
 
 if TYPE_CHECKING:
     from sim.model.world import World
 
-SWEEPS: dict[str, type[Sweep]] = {}
-"""Every sweep by its `strategy` key."""
+SWEEPS: Registry[type[Sweep]] = Registry("sweep", "key")
+"""Every sweep by its YAML name."""
 
 
-def register_sweep(key: str) -> Callable[[type[Sweep]], type[Sweep]]:
-    """Class decorator: `strategy.<key>` in a scenario runs this sweep at each sample."""
-
-    def add(cls: type[Sweep]) -> type[Sweep]:
-        cls.key = key
-        SWEEPS[key] = cls
-        return cls
-
-    return add
+register_sweep = SWEEPS.register
 
 
 class Sweep:
