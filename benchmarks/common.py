@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import TypeVar
@@ -62,7 +62,9 @@ class Sizes:
     parallel_replications: int
     december_replications: int
     """Replications of the timed December subprocess (the target is about 20)."""
-    quick: bool = False
+    throughput_sets: tuple[str, ...] = ()
+    """`--set` assignments for the baseline and December throughput runs and profiles."""
+    is_quick: bool = False
 
     @classmethod
     def full(cls, repeats: int = 3) -> Sizes:
@@ -85,10 +87,10 @@ class Sizes:
         """A smoke run of every measurement on tiny sizes (seconds, for the tests)."""
         return cls(
             repeats=1,
-            min_messages=20_000,
-            mm3_horizon_s=4_000.0,
-            mm3_warmup_s=600.0,
-            profile_horizon_s=1_000.0,
+            min_messages=5_000,
+            mm3_horizon_s=20_000.0,
+            mm3_warmup_s=1_000.0,
+            profile_horizon_s=5_000.0,
             backlog_sets=(
                 "horizon=40min",
                 "warmup=1min",
@@ -96,10 +98,11 @@ class Sizes:
                 "faults.0.for=10min",
             ),
             min_backlog=5_000,
-            memory_horizons=("1h", "2h", "4h"),
+            memory_horizons=("5h", "6h", "8h"),
             parallel_replications=2,
             december_replications=2,
-            quick=True,
+            throughput_sets=("horizon=8h",),
+            is_quick=True,
         )
 
 
@@ -236,7 +239,7 @@ def machine() -> Machine:
         cpu=cpu_model(),
         python=platform.python_version(),
         versions={d: _version(d) for d in ("numpy", "simpy", "ciw")},
-        date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         load_start=load_average(),
         commit=commit,
         dirty=dirty,

@@ -1,10 +1,16 @@
 """Peak memory of one replication of the baseline for horizons of 1, 7 and 30 days.
 
 Each horizon runs in a fresh subprocess (`python -m benchmarks.memory HORIZON`), which reports
-`resource.getrusage(RUSAGE_SELF).ru_maxrss` twice: once after the imports and the scenario's
-loading (the interpreter, numpy, simpy, pydantic), and once after the run and its summary.
-The whole process's peak is the figure the target is about; the increment (peak after the run
-minus peak before it) is what the run itself added, a stricter view of the same question.
+its peak resident set size twice: once after the imports and the scenario's loading (the
+interpreter, numpy, simpy, pydantic), and once after the run and its summary.  The whole
+process's peak is the figure the target is about; the increment (peak after the run minus peak
+before it) is what the run itself added, a stricter view of the same question.
+
+The peak is the kernel's high-water mark of the process's own memory, `VmHWM` in
+/proc/self/status.  `resource.getrusage(RUSAGE_SELF).ru_maxrss` would be the same figure in a
+fresh interpreter, except that Linux carries the parent's peak into a child's `ru_maxrss`
+across fork and exec: measured from the benchmark (whose Ciw run peaks near 800 MiB) it would
+report the parent's peak.  Off Linux, `ru_maxrss` is used.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ class MemoryPoint:
         before_mib: Peak RSS after imports and loading, before the world was built (MiB).
         peak_mib: Peak RSS of the whole process, after the run and its summary (MiB).
         cpu_s: CPU seconds of the run (construction to summary).
+        samples: Values the run kept in its backlog samples (times and every column).
+        samples_mib: What those lists and their float objects take (MiB, `sys.getsizeof`).
     """
 
     horizon: str
@@ -34,6 +42,8 @@ class MemoryPoint:
     before_mib: float
     peak_mib: float
     cpu_s: float
+    samples: int = 0
+    samples_mib: float = 0.0
 
     @property
     def run_mib(self) -> float:
@@ -56,8 +66,17 @@ class MemoryResult:
         return getattr(last, attr) / low if low > 0 else float("inf")
 
 
-def _maxrss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+def peak_rss_mib() -> float:
+    """This process's peak resident set size (MiB): VmHWM, else ru_maxrss."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0  # kB
+    except OSError:
+        pass
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / 2**20 if sys.platform == "darwin" else rss / 1024.0
 
 
 def child(horizon: str) -> dict[str, float | int | str]:
@@ -67,15 +86,22 @@ def child(horizon: str) -> dict[str, float | int | str]:
     from sim import load_scenario, run
 
     scenario = load_scenario(BASELINE, sets=[f"horizon={horizon}"])
-    before = _maxrss_mib()
+    before = peak_rss_mib()
     start = time.process_time()
     result = run(scenario, replications=1)
     cpu = time.process_time() - start
+    samples = result.replications[0].samples
+    lists = [samples.time_s, *samples.columns.values()]
+    size = sum(sys.getsizeof(v) for values in lists for v in values if isinstance(v, float)) + sum(
+        sys.getsizeof(values) for values in lists
+    )
     return {
+        "samples": sum(len(values) for values in lists),
+        "samples_mib": size / 2**20,
         "horizon": horizon,
         "messages": int(result.summary["messages"]["created"]),
         "before_mib": before,
-        "peak_mib": _maxrss_mib(),
+        "peak_mib": peak_rss_mib(),
         "cpu_s": cpu,
     }
 
@@ -93,11 +119,16 @@ def measure(sizes: Sizes) -> MemoryResult:
                 before_mib=float(data["before_mib"]),
                 peak_mib=float(data["peak_mib"]),
                 cpu_s=float(data["cpu_s"]),
+                samples=int(data["samples"]),
+                samples_mib=float(data["samples_mib"]),
             )
         )
     method = (
-        "`resource.getrusage(RUSAGE_SELF).ru_maxrss` in a fresh subprocess per horizon "
-        "(`python -m benchmarks.memory HORIZON`)"
+        "the peak resident set size of a fresh subprocess per horizon "
+        "(`python -m benchmarks.memory HORIZON`): `VmHWM` of /proc/self/status, the high-water "
+        "mark `ru_maxrss` reports, read there because Linux carries the parent's peak into a "
+        "child's `ru_maxrss` across fork and exec (not tracemalloc: it would count Python's "
+        "allocations only, and slow the run several times)"
     )
     return MemoryResult(relative(BASELINE), points, method)
 

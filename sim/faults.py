@@ -115,20 +115,20 @@ class EngineSlowdown(Fault):
 
 @register_fault("system-outage")
 class SystemOutage(Fault):
-    """The system is down: sends to it time out."""
+    """The system is down: sends to it time out, and what it sends waits in its outbox."""
 
     def apply(self, world: World) -> None:
         for sid in _systems(self.spec, world):
-            world.systems[sid].down += 1
+            world.cut_off(sid, 1)
 
     def revert(self, world: World) -> None:
         for sid in _systems(self.spec, world):
-            world.systems[sid].down -= 1
+            world.cut_off(sid, -1)
 
 
 @register_fault("partition")
 class Partition(SystemOutage):
-    """The engine cannot reach these systems: sends time out."""
+    """The engine and these systems cannot reach each other: sends time out both ways."""
 
 
 @register_fault("system-slowdown")

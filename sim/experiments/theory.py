@@ -319,13 +319,17 @@ class _Lane:
     class_second: tuple[float, ...]
     exponential: bool
     """Every message's service time is exponential with one common mean."""
+    one_service: bool
+    """Every message's service time has the same distribution (one system, or equal acks)."""
 
     @property
     def rate(self) -> float:
+        """Total arrival rate (per second)."""
         return math.fsum(self.class_rates)
 
     @property
     def mean(self) -> float:
+        """Mean service time over all classes (seconds)."""
         return (
             math.fsum(r * m for r, m in zip(self.class_rates, self.class_means, strict=True))
             / self.rate
@@ -333,6 +337,7 @@ class _Lane:
 
     @property
     def scv(self) -> float:
+        """Squared coefficient of variation of the service time over all classes."""
         second = (
             math.fsum(r * s for r, s in zip(self.class_rates, self.class_second, strict=True))
             / self.rate
@@ -521,6 +526,7 @@ def _lanes(scenario: Scenario) -> list[_Lane]:
                 tuple(means),
                 tuple(second),
                 exponential,
+                len(set(acks)) == 1,
             )
         )
     return lanes
@@ -548,7 +554,7 @@ def _lane_theory(lane: _Lane, discipline: str) -> _LaneTheory | str:
             f"lane {lane.id}: priority classes on {c} connections with non-exponential ack "
             "times have no closed form"
         )
-    if discipline == "fair" and not _flat(lane.class_means):
+    if discipline == "fair" and not lane.one_service:
         return f"lane {lane.id}: fair queueing between flows with different ack times"
     fifo = discipline == "fifo"
     if lane.exponential:

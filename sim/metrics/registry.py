@@ -55,6 +55,9 @@ METRICS: dict[str, Metric] = {
         Metric("messages.lost", "messages", "messages lost by a crash of a memory store"),
         Metric("messages.duplicates", "messages", "second and later filings of a message"),
         Metric("messages.on_paper", "orders", "orders placed on paper instead"),
+        Metric("messages.paper_duplicates", "orders", "paper orders also sent electronically "
+               "(each one a clerk's reconciliation)"),
+        Metric("lost_by_flow.<flow>", "messages", "messages lost by a crash, per flow"),
         Metric("staff_hours.analysts", "h", "analyst hours spent on the faults"),
         Metric("staff_hours.clerks", "h", "clerk hours of back-entry and reconciliation"),
         Metric("queues.<system>.peak_backlog", "messages", "a destination's largest backlog"),
@@ -86,7 +89,7 @@ def lookup(summary: Mapping[str, Any], path: str) -> Any:
     return node
 
 
-PER_KEY = ("queues", "latency_s", "order_to_result_s", "order_to_result_all_s")
+PER_KEY = ("queues", "latency_s", "order_to_result_s", "order_to_result_all_s", "lost_by_flow")
 """Figures keyed by a system, flow or class, whose paths depend on the scenario."""
 
 

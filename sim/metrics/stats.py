@@ -77,6 +77,8 @@ def ci_tree(trees: Sequence[Any]) -> Any:
     if len(nums) < 2 or isinstance(first, bool):
         return None
     _, lo, hi = mean_ci(nums)
+    if min(nums) >= 0:  # counts, times and shares cannot be negative
+        lo = max(lo, 0.0)
     return [lo, hi]
 
 

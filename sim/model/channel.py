@@ -101,6 +101,8 @@ class Channel:
         self.seq = 0
         self._last_filed = [-1] * patients
         self.order_violations = 0
+        self.order_given_up = False
+        """Whether a message left its patient's order to come back later (park, reprocess)."""
         self.sends = 0
         # the destination's figures: every message bound here, wherever it waits
         self.backlog = 0
@@ -314,6 +316,7 @@ class Channel:
     def reprocess(self) -> int:
         """Put every dead-lettered message back into its queue (an analyst's resubmission)."""
         msgs, self.dead_letters = self.dead_letters, []
+        self.order_given_up = self.order_given_up or bool(msgs)
         now = self.env._now
         for msg in msgs:
             self.count.dead_lettered -= 1
@@ -331,6 +334,7 @@ class Channel:
         """Set a failed message aside; it rejoins its queue's tail after `retry.first`."""
         msg.place = PARKED
         msg.tries = 0
+        self.order_given_up = True
         self.count.parked += 1
         self._let_go(msg)
         call_in(self.env, self.retry.first, self._unpark, msg)

@@ -66,6 +66,7 @@ class Engine:
         self.last = 0.0
         self.wait_sum = 0.0
         self.departed = 0
+        """Messages that have left the waiting line (those that never waited included)."""
 
     def accept(self, msg: Message) -> None:
         """Take a message from its sender: persist it, number it and start transforming it."""
@@ -81,6 +82,7 @@ class Engine:
         if ch.gate is not None:
             ch.gate.enter(msg)
         if self.busy < self.cores:
+            self.departed += 1  # through the waiting line with a zero wait
             self._start(msg)
         else:
             now = self.env._now
@@ -143,23 +145,25 @@ class Engine:
 class Sender:
     """A sending system's outbound queue (Epic's control queue, a lab system's outbox)."""
 
-    __slots__ = ("engine", "id", "outbound")
+    __slots__ = ("down", "engine", "id", "outbound")
 
     def __init__(self, sender_id: str, engine: Engine) -> None:
         self.id = sender_id
         self.engine = engine
         self.outbound: deque[Message] = deque()
+        self.down = 0
+        """Reasons the sender cannot reach the engine (its own outage, a partition)."""
 
     def offer(self, msg: Message) -> None:
-        """Hand a new message to the engine, or queue it while the engine refuses."""
-        if not self.engine.refusing and not self.outbound:
+        """Hand a new message to the engine, or queue it while it cannot be handed over."""
+        if not self.engine.refusing and not self.down and not self.outbound:
             self.engine.accept(msg)
         else:
             msg.place = OUTBOUND
             self.outbound.append(msg)
 
     def flush(self) -> None:
-        """Hand over the queued messages, oldest first, while the engine accepts."""
+        """Hand over the queued messages, oldest first, while the engine accepts them."""
         engine = self.engine
-        while self.outbound and not engine.refusing:
+        while self.outbound and not engine.refusing and not self.down:
             engine.accept(self.outbound.popleft())

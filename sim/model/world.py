@@ -262,8 +262,13 @@ class World(ChannelHooks):
         sc = self.scenario
         self.alert_times: list[float] = []
         self.alerts = Alerts(sc.alerts, self.channels, self._alert) if sc.alerts else None
-        # the paper fallback concerns interfaces that orders go to (not results to the EHR)
-        ordered = {f.to: self.channels[f.to] for f in sc.flows.values() if f.reply is not None}
+        # the paper fallback concerns the EHR's orders (flows from `ehr` with a reply), not
+        # results coming back nor MedCom letters whose "reply" is a receipt
+        ordered = {
+            f.to: self.channels[f.to]
+            for fid, f in sc.flows.items()
+            if f.reply is not None and f.source == "ehr" and not self.flows[fid].medcom
+        }
         self.fallback = (
             Fallback(sc.fallback, ordered, self._fallback_switch) if sc.fallback else None
         )
@@ -283,11 +288,14 @@ class World(ChannelHooks):
             self._back_entry = self.streams.sampler("clerks:back-entry", c.back_entry)
             self._reconcile = self.streams.sampler("clerks:reconcile", c.reconcile)
         self._poison_seen: set[int] = set()
+        self.expired_to_paper = 0
+        self.paper_duplicates = 0
         self._poison_faults: list[Fault] = []
         self._reprocess_due: set[str] = set()
-        self.engine.nodes = [0]
         self.active_node = 0
         self.live_nodes = set(range(sc.engine.nodes))
+        active_active = sc.engine.failover.mode == "active-active" and sc.engine.nodes > 1
+        self.engine.nodes = sorted(self.live_nodes) if active_active else [0]
         self._engine_down = False
 
     def _replier(self, fid: str, reply: Any) -> Replier:
@@ -327,6 +335,7 @@ class World(ChannelHooks):
             and order is None
             and flow.reply is not None
             and flow.channel.id in fb.active
+            and not flow.medcom
             and self._paper_u() < fb.share[cls]
         ):
             return self._paper_order(flow, cls, patient)
@@ -345,7 +354,7 @@ class World(ChannelHooks):
         if self.trace is not None:
             self.trace.append((now, msg.uid, flow.id, CLASSES[cls], "created"))
         sender = flow.sender
-        if sender.outbound or self.engine.refusing:
+        if sender.outbound or self.engine.refusing or sender.down:
             sender.offer(msg)
         else:
             self.engine.accept(msg)
@@ -362,6 +371,7 @@ class World(ChannelHooks):
         if self._paper_u() < fb.spec.duplicate_risk:
             tracked = self.create_electronic(flow, cls, patient)
             tracked.paper = 1
+            self.paper_duplicates += 1
         else:
             self._paper_seq -= 1
             tracked = Message(self._paper_seq, flow, cls, patient, now)
@@ -381,15 +391,22 @@ class World(ChannelHooks):
             self.fallback = fb
 
     def to_paper(self, msg: Message) -> None:
-        """An expired order: its result is phoned after the turnaround, a clerk enters it."""
+        """An expired message goes on paper: a clerk back-enters it later, and
+
+        an order's result is phoned after the lab's turnaround; a result is phoned to the
+        clinician at once (after the phone delay); a MedCom letter is phoned or posted.
+        """
         flow = msg.flow
-        if flow.reply is None or msg.order is not None:
-            return
         phone = self.scenario.fallback.phone_delay if self.scenario.fallback else 900.0
-        delay = self._turnaround(flow, msg.cls) + phone
-        Timeout(self.env, delay, msg).callbacks.append(self._phoned)
+        self.expired_to_paper += 1
         if self.clerks is not None:
-            self.clerks.add(0, "back-enter expired order", self._back_entry)
+            self.clerks.add(0, "back-enter expired message", self._back_entry)
+        if msg.order is not None:
+            if msg.order.result_at < 0:
+                Timeout(self.env, phone, msg.order).callbacks.append(self._phoned)
+        elif flow.reply is not None and not flow.medcom:
+            delay = self._turnaround(flow, msg.cls) + phone
+            Timeout(self.env, delay, msg).callbacks.append(self._phoned)
 
     def _turnaround(self, flow: FlowRuntime, cls: int) -> float:
         """A paper order's turnaround at the lab (its own stream, so arrivals stay common)."""
@@ -547,6 +564,18 @@ class World(ChannelHooks):
                 return
             yield self.env.timeout((1.0 - off) * period)
 
+    def cut_off(self, sid: str, step: int) -> None:
+        """Add (+1) or remove (-1) one reason a system cannot exchange messages with the engine.
+
+        Sends to it time out; messages it produces (results) wait in its outbound queue.
+        """
+        self.systems[sid].down += step
+        sender = self.senders.get(sid)
+        if sender is not None:
+            sender.down += step
+            if not sender.down:
+                sender.flush()
+
     def arm_poison(self, fault: Fault, sid: str, code: str) -> None:
         """The next message sent to `sid` comes back with `code` (a poison-message fault)."""
         channel = self.channels[sid]
@@ -561,7 +590,8 @@ class World(ChannelHooks):
         self.events.append(Event(now, "node-crash", str(node)))
         active_active = spec.failover.mode == "active-active" and spec.nodes > 1
         self.live_nodes.discard(node)
-        if spec.store == "memory":
+        holds = active_active or node == self.active_node  # a standby holds no messages
+        if spec.store == "memory" and holds:
             lost = self._lose(node if active_active else None)
             self.events.append(Event(now, "messages-lost", str(node), f"{lost} messages"))
         if active_active:
@@ -670,11 +700,16 @@ class World(ChannelHooks):
             lane.kick()
 
     def poison_backlog(self, share: float, code: str) -> None:
-        """Mark a share of the messages waiting in the engine as poisoned (answered `code`)."""
+        """Mark a share of the held messages as poisoned (answered `code`).
+
+        Held means not yet sent: in a sender's outbound queue (`refuse`), the engine, a
+        channel queue, or set aside.
+        """
         u = self.streams.uniform("poison-backlog")
-        for lane in self.lanes.values():
-            for msg in lane.queue:
-                if u() < share:
+        for ch in self.channels.values():
+            for msg in ch.under_way:
+                held = msg.place < DELIVERED and msg.place not in (SENDING, BACKOFF)
+                if held and u() < share:
                     msg.poison = code
 
     # -- running ---------------------------------------------------------------------------
@@ -838,6 +873,13 @@ class World(ChannelHooks):
             return None
         last_end = max(b for _, b in windows)
         done = last_end
+        c = self.count
+        if self.clerks is None and (c.on_paper or self.expired_to_paper):
+            return None  # paper orders that nobody back-enters
+        if self.analysts is None and (
+            c.dead_lettered or any(ch.blocked for ch in self.channels.values())
+        ):
+            return None  # dead letters or a suspended channel that nobody attends to
         for team in (self.analysts, self.clerks):
             if team is None:
                 continue
@@ -912,13 +954,10 @@ class World(ChannelHooks):
                 f"destination backlogs {backlog} != outstanding messages {c.outstanding} {at}"
             )
         if self.scenario.strategy.order in ("strict", "per-patient"):
-            broken = sum(ch.order_violations for ch in self.channels.values())
-            parks = self.scenario.strategy.retry.then == "park" or "park" in (
-                self.scenario.strategy.on_reply.AE,
-                self.scenario.strategy.on_reply.AR,
-                self.scenario.strategy.on_reply.timeout,
+            broken = sum(
+                ch.order_violations for ch in self.channels.values() if not ch.order_given_up
             )
-            if broken and not parks:
+            if broken:
                 raise InvariantBroken(
                     f"{broken} per-patient order violations under order: "
                     f"{self.scenario.strategy.order} {at}"

@@ -5,6 +5,7 @@
 - :mod:`sim.report.plots`: backlog and latency PNGs (the only module that imports matplotlib,
   and it is imported only when a results folder is written).
 - :mod:`sim.report.tables`: rows of text for the CLI's tables (rendering stays in the CLI).
+- :mod:`sim.report.comparison`: the results folder of ``ehrsim compare`` and its tables' rows.
 
 The core (scenario, model, metrics, experiments) never imports this package.
 """

@@ -1,9 +1,11 @@
-"""The PNG plots of a results folder: backlog per interface over clock time, and latency.
+"""The PNG plots of a results folder: backlog per interface over clock time, and latency; for
+a comparison, the total backlog per variant and each compared metric per variant.
 
-Only this module imports matplotlib, and only :mod:`sim.report.results` imports this module,
-inside the function that writes a results folder, so ``ehrsim validate`` and the other quick
-commands never pay matplotlib's import time. Figures are drawn on the Agg canvas directly (no
-``pyplot``): no global figure state, no GUI backend, safe in any process.
+Only this module imports matplotlib, and only :mod:`sim.report.results` and
+:mod:`sim.report.comparison` import this module, inside the functions that write a results
+folder, so ``ehrsim validate`` and the other quick commands never pay matplotlib's import
+time. Figures are drawn on the Agg canvas directly (no ``pyplot``): no global figure state, no
+GUI backend, safe in any process.
 """
 
 from __future__ import annotations
@@ -32,7 +34,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FaultSpan",
+    "Interval",
+    "Panel",
     "backlog_png",
+    "comparison_backlog_png",
+    "comparison_metrics_png",
     "destination_labels",
     "duration_ticks",
     "fault_spans",
@@ -321,3 +327,163 @@ def destination_labels(flows: Mapping[str, str]) -> dict[str, str]:
         shown = ", ".join(fids) if len(fids) <= 2 else f"{len(fids)} flows"
         out[sid] = f"{sid} ← {shown}"
     return out
+
+
+# -- compare -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Interval:
+    """One variant's figure in a metrics panel: the mean and its 95 % interval."""
+
+    variant: str
+    colour: int
+    """Index of the variant's colour (the same in every plot of a comparison)."""
+    mean: float | None
+    ci95: tuple[float, float] | None
+    note: str = ""
+    """Shown beside the point (e.g. ``not recovered in 2/5``) or instead of it."""
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One metric of a comparison: a title, whether it is in seconds, a point per variant."""
+
+    title: str
+    seconds: bool
+    points: tuple[Interval, ...]
+
+
+def _variant_colours(count: int) -> Any:
+    return matplotlib.colormaps["tab10" if count <= 10 else "tab20"]
+
+
+def comparison_backlog_png(
+    path: Path,
+    reps: Mapping[str, ReplicationResult],
+    *,
+    start: datetime,
+    horizon: float,
+    title: str,
+) -> None:
+    """backlog.png of a comparison: each variant's total backlog over clock time, faults shaded.
+
+    Args:
+        path: Where to write the PNG.
+        reps: Variant name -> the replication to draw (the CLI draws replication 0, which every
+            variant runs on the same random numbers).
+        start: The scenario's start: simulated second t is ``start + t``.
+        horizon: Simulated seconds (the longest of the variants').
+        title: The scenario's title.
+    """
+    fig = Figure(figsize=(11, 5.5), layout="constrained")
+    ax = fig.add_subplot()
+    colours = _variant_colours(len(reps))
+    peak = 0.0
+    spans: list[FaultSpan] = []
+    for i, (name, rep) in enumerate(reps.items()):
+        values = rep.samples.columns.get("total", [])
+        peak = max(peak, max(values, default=0.0))
+        times = [start + timedelta(seconds=t) for t in rep.samples.time_s[: len(values)]]
+        ax.plot(
+            times,  # type: ignore[arg-type]
+            values,
+            drawstyle="steps-post",
+            linewidth=max(1.0, 2.6 - 0.4 * i),  # identical lines (common numbers) stay visible
+            color=colours(i % colours.N),
+            label=name,
+        )
+        stops = [ev.time_s for ev in rep.events if ev.kind == "guard"]
+        spans += fault_spans(rep, min(stops, default=horizon))
+    for i, span in enumerate(merged_spans(spans)):
+        a = start + timedelta(seconds=span.start)
+        b = start + timedelta(seconds=max(span.end, span.start))
+        ax.axvspan(a, b, color="#d62728", alpha=0.10, linewidth=0)  # type: ignore[arg-type]
+        ax.axvline(a, color="#d62728", alpha=0.5, linewidth=0.8)  # type: ignore[arg-type]
+        ax.annotate(
+            span.name,
+            xy=(_num(a), 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, -3 - 12 * (i % 3)),
+            textcoords="offset points",
+            va="top",
+            ha="left",
+            fontsize=9,
+            color="#8b1a1a",
+        )
+    _clock_axis(ax, start, horizon)
+    ax.set_ylim(0, max(5.0, peak * 1.12))
+    ax.set_ylabel("messages under way (total backlog)")
+    ax.set_title(
+        f"{title}: total backlog per variant\nreplication 1, the same random numbers in every "
+        "variant; the faults of any variant shaded",
+        fontsize=11,
+    )
+    ax.grid(True, alpha=0.3)
+    if reps:
+        ax.legend(title="variant", loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
+    _save(fig, path)
+
+
+def comparison_metrics_png(path: Path, panels: list[Panel], *, title: str) -> None:
+    """metrics.png of a comparison: a small panel per metric, the mean and 95 % CI per variant.
+
+    Variants are listed best first (top); a variant without a value (e.g. never recovered)
+    shows its note instead of a point.
+
+    Args:
+        path: Where to write the PNG.
+        panels: One per metric, in the order compared.
+        title: The figure's title.
+    """
+    count = max(len(panels), 1)
+    rows_per = max((len(p.points) for p in panels), default=1)
+    ncols = min(3, count)
+    nrows = math.ceil(count / ncols)
+    height = 0.6 + nrows * (0.9 + 0.3 * rows_per)
+    fig = Figure(figsize=(4.6 * ncols, height), layout="constrained")
+    colours = _variant_colours(1 + max((q.colour for p in panels for q in p.points), default=0))
+    for k, panel in enumerate(panels):
+        ax = fig.add_subplot(nrows, ncols, k + 1)
+        ys = list(range(len(panel.points)))[::-1]
+        highs = [0.0]
+        for y, point in zip(ys, panel.points, strict=True):
+            colour = colours(point.colour % colours.N)
+            if point.mean is None:
+                continue
+            lo, hi = point.ci95 if point.ci95 is not None else (point.mean, point.mean)
+            highs.append(max(hi, point.mean))
+            ax.errorbar(
+                [point.mean],
+                [y],
+                xerr=[[point.mean - lo], [hi - point.mean]],
+                fmt="o",
+                color=colour,
+                capsize=3,
+                markersize=5,
+            )
+        right = max(highs) * 1.15 or 1.0
+        left = min([0.0, *(q.ci95[0] for q in panel.points if q.ci95 is not None)])
+        ax.set_xlim(left, right)
+        for y, point in zip(ys, panel.points, strict=True):
+            if point.note:
+                x = point.mean if point.mean is not None else left
+                ax.annotate(
+                    point.note,
+                    xy=(x, y),
+                    xytext=(4, 4),
+                    textcoords="offset points",
+                    fontsize=7,
+                    color="#8b1a1a",
+                )
+        ax.set_yticks(ys, [q.variant for q in panel.points], fontsize=8)
+        ax.set_ylim(-0.7, len(panel.points) - 0.3)
+        if panel.seconds:
+            ax.xaxis.set_major_locator(FixedLocator(duration_ticks(left, right, count=4)))
+            ax.xaxis.set_minor_locator(NullLocator())
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: readable_seconds(v)))
+        ax.tick_params(axis="x", labelsize=8)
+        ax.set_title(panel.title, fontsize=10)
+        ax.grid(True, axis="x", alpha=0.3)
+    fig.suptitle(f"{title}\nmean and 95% CI per variant, best first; lower is better", fontsize=11)
+    _save(fig, path)

@@ -1,6 +1,6 @@
 """The terminal tables' content: the pre-run plan, the run's summary, metrics, theory.
 
-Plain rows of text, no rich: the CLI lays them out (only ``sim/cli.py`` may import rich), and
+Plain rows of text, no rich: the CLI lays them out (only ``sim/cli/`` may import rich), and
 tests and notebooks can read the same rows. Numbers are formatted for people here (``1,234``,
 ``4m 05s``, ``150 ms``); the files keep the exact figures.
 """

@@ -23,11 +23,13 @@ mean (`sim.experiments.theory.power_against_bias`). From the spread observed at 
 A biased engine fails a check when both stages miss: power squared (at least 0.62 for every
 check but rho 0.9, where it is 0.33), and more, since a 5 % bias also breaks the 5 % bound half
 of the time. A bias of the engine shows in every configuration at once, so the chance that the
-whole suite misses a 5 % bias of the waits is the product of the misses: below 1e-6. Every check
-also asserts that its first stage has a power of at least 0.5 from its own spread, so that
-shortening the runs cannot leave a check silently toothless.
+whole suite misses a 5 % bias of the waits is the product of the misses: below 1e-6. (Shown once
+with every channel wait recorded 5 % too long: all 14 checks of the channel wait failed, rho 0.9
+included.) Every check also asserts that the stage it passed on has a power of at least 0.5 from
+its own spread, so that shortening the runs cannot leave a check silently toothless.
 
-The slow profile (`-m slow`) adds rho = 0.95, five million messages per point.
+The slow profile (`-m slow`, about 170 CPU-seconds) adds rho = 0.95, five million messages per
+point: relative se 1.4 % for M/M/1 and M/M/4 alike, power 0.87 per stage.
 """
 
 from __future__ import annotations
@@ -209,6 +211,6 @@ class TestHeavyTraffic:
         def stages(stage: int) -> list[float]:
             return [f.wait for f in engine("theory/mm3", sets, stage)]
 
-        agrees(stages, None, mmc(lam, MU, c).wq, f"rho 0.95 c {c} Wq", min_power=0.3)
+        agrees(stages, None, mmc(lam, MU, c).wq, f"rho 0.95 c {c} Wq")
         for figures in engine("theory/mm3", sets):
             assert all(gap <= 1e-9 for gap in figures.little.values())

@@ -1,0 +1,59 @@
+"""The ``ehrsim`` command: run and compare scenarios, validate them, list what ships, explain
+the metrics.
+
+Thin by design: each command parses its arguments, calls the public API (:mod:`sim`,
+:mod:`sim.scenario`, :mod:`sim.experiments`), and renders the result with rich; the files of
+a run are the report layer's job (:mod:`sim.report`). One module per command group:
+
+- :mod:`sim.cli.common`: the app, consoles, shared options, :func:`load_or_exit`, signals,
+  progress bars and the results folder's staging;
+- :mod:`sim.cli.run`: ``run``;
+- :mod:`sim.cli.compare`: ``compare``;
+- :mod:`sim.cli.info`: ``validate``, ``schema``, ``list``, ``metrics``, ``theory``.
+
+Exit codes (the format's contract): 0 ok; 1 a hypothesis failed (``run`` only: ``compare``
+reports and exits 0); 2 bad input; 3 an invariant broke or a guard stopped the run; 130 and 143
+interrupted by SIGINT and SIGTERM.
+"""
+
+from __future__ import annotations
+
+from sim.cli import compare, info, run
+from sim.cli.common import (
+    EXIT_BROKEN,
+    EXIT_HYPOTHESIS,
+    EXIT_INPUT,
+    EXIT_OK,
+    Interrupted,
+    app,
+    fail,
+    interruptible,
+    load_or_exit,
+)
+
+# Registered here, in the order 'ehrsim --help' lists them.
+app.command()(run.run)
+app.command()(compare.compare)
+app.command()(info.validate)
+app.command()(info.schema)
+app.command("list")(info.list_scenarios)
+app.command()(info.metrics)
+app.command()(info.theory)
+
+__all__ = [
+    "EXIT_BROKEN",
+    "EXIT_HYPOTHESIS",
+    "EXIT_INPUT",
+    "EXIT_OK",
+    "Interrupted",
+    "app",
+    "fail",
+    "interruptible",
+    "load_or_exit",
+    "main",
+]
+
+
+def main() -> None:
+    """Entry point of the ``ehrsim`` console script and ``python -m sim``."""
+    app(prog_name="ehrsim")

@@ -1,0 +1,263 @@
+"""``ehrsim run``: run a scenario and write its results folder."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from sim.cli.common import (
+    EXIT_BROKEN,
+    EXIT_HYPOTHESIS,
+    EXIT_OK,
+    ForceOpt,
+    Interrupted,
+    QuietOpt,
+    ReplicationsOpt,
+    ScenarioArg,
+    SeedOpt,
+    SetOpt,
+    Signals,
+    check_out_or_exit,
+    check_runnable,
+    consoles,
+    fail,
+    interruptible,
+    load_or_exit,
+    out_option,
+    replication_progress,
+    stage,
+    table,
+    warn,
+)
+
+if TYPE_CHECKING:
+    from sim.experiments.plan import Plan
+    from sim.experiments.run import RunResult
+    from sim.scenario import Scenario
+
+
+def _command(
+    scenario: str,
+    seed: int | None,
+    replications: int | None,
+    horizon: str | None,
+    sets: Sequence[str],
+    out_dir: Path | None,
+    force: bool,
+    quiet: bool,
+    trace: bool,
+) -> list[str]:
+    """The command as a user would retype it (for run.json)."""
+    cmd = ["ehrsim", "run", scenario]
+    if seed is not None:
+        cmd += ["--seed", str(seed)]
+    if replications is not None:
+        cmd += ["--replications", str(replications)]
+    if horizon is not None:
+        cmd += ["--horizon", horizon]
+    for assignment in sets:
+        cmd += ["--set", assignment]
+    if out_dir is not None:
+        cmd += ["--out", str(out_dir)]
+    cmd += [flag for flag, on in (("--force", force), ("--quiet", quiet), ("--trace", trace)) if on]
+    return cmd
+
+
+def overlays(
+    sets: Sequence[str], seed: int | None, replications: int | None, horizon: str | None
+) -> list[str]:
+    """``--set`` assignments followed by those of ``--seed``, ``--replications``, ``--horizon``.
+
+    The explicit flags become overlays (applied last, so they win over a ``--set`` of the same
+    key) so that scenario.yaml in the results says exactly what ran and reruns it unchanged.
+    """
+    from sim.scenario.units import UnitError, format_duration, parse_duration
+
+    out = list(sets)
+    if horizon is not None:
+        try:
+            seconds = parse_duration(horizon)
+        except UnitError as exc:
+            fail(f"--horizon: {exc}")
+        out.append(f"horizon={format_duration(seconds)}")
+    if seed is not None:
+        out.append(f"seed={seed}")
+    if replications is not None:
+        out.append(f"replications={replications}")
+    return out
+
+
+def _show_plan(scenario: Scenario, p: Plan) -> None:
+    from sim.report.tables import PLAN_HEADER, Section, overload_warnings, plan_rows
+
+    section = Section(
+        f"{scenario.title}: expected load ({p.messages:,.0f} messages per replication)",
+        PLAN_HEADER,
+        plan_rows(p),
+    )
+    consoles.out.print(table(section))
+    for warning in overload_warnings(p):
+        warn(warning)
+
+
+def _show_summary(result: RunResult) -> None:
+    from sim.report.tables import hypothesis_rows, summary_sections
+
+    summary = result.summary
+    n = len(result.replications)
+    if n > 1:
+        consoles.out.print(f"Figures are means over {n} replications (CI95 in summary.json).")
+    for section in summary_sections(summary, result.scenario.start, result.horizon):
+        consoles.out.print(table(section))
+    rows = hypothesis_rows(summary)
+    if rows:
+        out = Table(title="Hypotheses", title_justify="left")
+        for name in ("metric", "expected", "value", "result"):
+            out.add_column(name, justify="left" if name == "metric" else "right")
+        for metric, condition, value, passed in rows:
+            verdict = Text("PASS", style="bold green") if passed else Text("FAIL", style="bold red")
+            out.add_row(Text(metric), Text(condition), Text(value), verdict)
+        consoles.out.print(out)
+
+
+def run(
+    scenario: ScenarioArg,
+    seed: SeedOpt = None,
+    replications: ReplicationsOpt = None,
+    horizon: Annotated[
+        str | None,
+        typer.Option(
+            "--horizon",
+            metavar="DURATION",
+            help="Simulated time instead of the scenario's 'horizon', e.g. 6h, 90min, 2d.",
+            show_default=False,
+        ),
+    ] = None,
+    sets: SetOpt = None,
+    out_dir: Annotated[Path | None, out_option("results/<name>/<run-id>/")] = None,
+    force: ForceOpt = False,
+    quiet: QuietOpt = False,
+    trace: Annotated[
+        bool,
+        typer.Option(
+            "--trace", help="Also write trace.csv: every move of every message (small runs)."
+        ),
+    ] = False,
+) -> None:
+    """Run a scenario and write its results folder.
+
+    Prints the expected load of each channel, a progress bar in simulated time, and after the
+    run the summary (messages, backlogs, waits, recovery, late orders, hypotheses) and the
+    results folder: results/<name>/<run-id>/ under the current directory, or --out DIR. It
+    holds scenario.yaml, summary.json, run.json, timeseries.csv, latency.csv, events.csv,
+    backlog.png and latency.png (replications.csv with several replications, trace.csv with
+    --trace); see results/README.md.
+
+    Exit codes: 0 ok; 1 a hypothesis failed; 2 bad input (nothing written); 3 an invariant
+    broke (nothing written) or a guard stopped the run (results written, "complete": false);
+    130/143 interrupted (nothing written).
+    """
+    with interruptible() as signals:
+        _run(
+            signals, scenario, seed, replications, horizon, list(sets or ()), out_dir, force,
+            quiet, trace,
+        )  # fmt: skip
+
+
+def _run(
+    signals: Signals,
+    ref: str,
+    seed: int | None,
+    replications: int | None,
+    horizon: str | None,
+    sets: list[str],
+    out_dir: Path | None,
+    force: bool,
+    quiet: bool,
+    trace: bool,
+) -> None:
+    from sim.experiments.run import run as run_scenario
+    from sim.model.world import InvariantBroken
+    from sim.report.results import (
+        ResultsError,
+        dump_json,
+        run_record,
+        stop_reason,
+        write_results,
+        write_scenario,
+    )
+    from sim.scenario import dump_yaml
+
+    try:
+        scenario = load_or_exit(ref, overlays(sets, seed, replications, horizon))
+        p = check_runnable(scenario)
+        if out_dir is not None:
+            check_out_or_exit(out_dir, force)
+        if not quiet:
+            _show_plan(scenario, p)
+        started = datetime.now()
+        clock0 = time.monotonic()
+        signals.deferred = True  # a signal now must not leave the new folder behind
+        staging = stage(scenario, started, out_dir, force)
+    except Interrupted as exc:
+        consoles.err.print("interrupted")
+        raise typer.Exit(exc.code) from None
+    bar, update = replication_progress(scenario, quiet)
+    try:
+        signals.resume()
+        sha = write_scenario(staging.tmp, dump_yaml(scenario))
+        with bar:
+            result = run_scenario(scenario, trace=trace, progress=update)
+        write_results(staging.tmp, result, trace=trace)
+        record = run_record(
+            result,
+            run_id=staging.run_id,
+            command=_command(ref, seed, replications, horizon, sets, out_dir, force, quiet, trace),
+            scenario_sha256=sha,
+            started=started,
+            wall_s=time.monotonic() - clock0,
+        )
+        (staging.tmp / "run.json").write_text(dump_json(record), encoding="utf-8")
+        signals.deferred = True  # from here on a signal waits until the folder is in place
+        final = staging.commit()
+    except BaseException as exc:
+        signals.deferred = True  # the cleanup must not be interrupted
+        staging.discard()
+        if isinstance(exc, Interrupted):
+            consoles.err.print("interrupted")
+            raise typer.Exit(exc.code) from None
+        if isinstance(exc, InvariantBroken):
+            fail(f"invariant broken: {exc} (a bug in the model; no results written)", EXIT_BROKEN)
+        if isinstance(exc, OSError | ResultsError):
+            fail(f"cannot write the results folder {staging.final}: {exc}")
+        raise
+
+    if not quiet:
+        _show_summary(result)
+    code = EXIT_OK
+    if not result.complete:
+        consoles.err.print(
+            Text(f"stopped at a guard: {stop_reason(result)} (results marked incomplete)"),
+            style="bold red",
+            soft_wrap=True,
+        )
+        code = EXIT_BROKEN
+    elif result.failed_hypotheses:
+        names = ", ".join(h["metric"] for h in result.failed_hypotheses)
+        consoles.err.print(Text(f"hypothesis failed: {names}"), style="bold red", soft_wrap=True)
+        code = EXIT_HYPOTHESIS
+    if quiet:
+        consoles.out.print(Text(str(final)), soft_wrap=True)
+    else:
+        consoles.out.print(Text(f"results: {final}"), soft_wrap=True)
+    if signals.pending:
+        consoles.err.print("interrupted (after the results were complete)")
+        code = 128 + signals.pending
+    raise typer.Exit(code)

@@ -1,0 +1,1 @@
+"""Experiments over scenarios: planning, replications, and the theory comparison."""

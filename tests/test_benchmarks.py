@@ -1,0 +1,73 @@
+"""Smoke tests of the benchmark harness (`python -m benchmarks --quick`): it runs end to end on
+tiny sizes, its M/M/3 check against Erlang C passes (and fails on a wrong answer), and the
+results file has every section.  No timing is asserted: the figures of a quick run mean
+nothing, and the machine is shared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks.__main__ import main
+from benchmarks.common import Sizes, rotated
+from benchmarks.heapq_mm3 import simulate_mmc
+from benchmarks.mm3 import Contender, Mm3Result, check_erlang_c, theory_wait, tolerance
+from benchmarks.report import SECTIONS
+
+
+@pytest.fixture(scope="module")
+def quick_results(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """RESULTS-style text of one `--quick` run (every measurement, tiny sizes)."""
+    out = tmp_path_factory.mktemp("bench") / "RESULTS.md"
+    assert main(["--quick", "--out", str(out)]) == 0
+    return out.read_text(encoding="utf-8")
+
+
+def test_quick_run_has_every_section_in_order(quick_results: str) -> None:
+    positions = [quick_results.index(section + "\n") for section in SECTIONS]
+    assert positions == sorted(positions)
+
+
+def test_quick_run_reports_machine_targets_and_erlang_c(quick_results: str) -> None:
+    for needle in ("| nproc |", "| CPU |", "| Python |", "numpy / simpy / ciw", "| date |"):
+        assert needle in quick_results
+    for target in ("engine / Ciw", "bare heapq loop", "Backlog", "December replay",
+                   "Peak memory", "Parallel efficiency"):  # fmt: skip
+        assert target in quick_results.split("## Targets", 1)[1].split("## Profile", 1)[0]
+    assert "**passed**" in quick_results
+    assert "`--quick`" in quick_results
+
+
+def test_heapq_loop_is_an_mm3() -> None:
+    result = simulate_mmc(2.0, 1 / 1.2, 3, horizon=60_000.0, warmup=1_000.0, seed=3)
+    assert result.completed > 0.95 * 2.0 * 60_000.0
+    assert result.mean_wait == pytest.approx(theory_wait(), rel=tolerance(result.waited))
+
+
+def _fake(wait: float) -> Mm3Result:
+    result = Mm3Result(1000.0, 0.0, theory_wait(), tolerance(200_000))
+    contender = Contender("engine", 1000, 1.0, wait)
+    result.reps.append({"engine": contender, "ciw": contender, "heapq": contender})
+    return result
+
+
+def test_erlang_c_check_fails_on_a_wrong_answer() -> None:
+    check_erlang_c(_fake(theory_wait() * 1.01))
+    with pytest.raises(AssertionError, match="off Erlang C"):
+        check_erlang_c(_fake(theory_wait() * 1.5))
+    with pytest.raises(AssertionError):
+        check_erlang_c(_fake(float("nan")))
+
+
+def test_sizes_and_rotation() -> None:
+    full = Sizes.full()
+    assert full.min_messages >= 1_000_000 and full.min_backlog >= 100_000
+    assert full.mm3_horizon_s * 2.0 >= 1_000_000
+    assert full.memory_horizons == ("1d", "7d", "30d")
+    assert full.december_replications == 20
+    assert rotated(["a", "b", "c"], 1) == ["b", "c", "a"]
+
+
+def test_results_file_is_where_the_issue_wants_it() -> None:
+    assert Path("benchmarks/RESULTS.md").parent.name == "benchmarks"
