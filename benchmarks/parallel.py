@@ -122,13 +122,14 @@ def december_command(
         args = ["-m", "sim", "run", path, *tail, "--quiet", "--out", str(out)]
         display = " ".join(["python -m sim run", shown, *tail, "--quiet --out <tmp>"])
         return args, display, "the CLI, `python -m sim run` (results folder and plots written)"
+    sets_arg = f", sets={list(sets)!r}" if sets else ""
     code = (
         "from sim import load_scenario, run; "
-        f"run(load_scenario({path!r}, sets={list(sets)!r}), replications={n}, jobs=2)"
+        f"run(load_scenario({path!r}{sets_arg}), replications={n}, jobs=2)"
     )
     display = (
         'python -c "from sim import load_scenario, run; '
-        f"run(load_scenario('{shown}', sets={list(sets)!r}), replications={n}, jobs=2)\""
+        f"run(load_scenario('{shown}'{sets_arg}), replications={n}, jobs=2)\""
     )
     how = (
         "the API in a subprocess (`python -m sim run` has no `--jobs` option yet), "

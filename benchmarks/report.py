@@ -69,12 +69,11 @@ class Target:
         """By how much it is missed ('' when met)."""
         if self.met:
             return ""
-        if self.higher_is_better:
-            return (
-                f"short by {1.0 - self.value / self.limit:.0%} "
-                f"(needs {self.limit / self.value:.2f}x)"
-            )
-        return f"over by {self.value / self.limit - 1.0:.0%} (needs {self.value / self.limit:.2f}x)"
+        factor = self.limit / self.value if self.higher_is_better else self.value / self.limit
+        word = "short" if self.higher_is_better else "over"
+        digits = 3 if factor < 1.1 else 2
+        by = 1.0 - 1.0 / factor if self.higher_is_better else factor - 1.0
+        return f"{word} by {by:.1%} (needs {factor:.{digits}f}x)"
 
 
 def _n(x: float, digits: int = 0) -> str:
@@ -439,7 +438,5 @@ def render(r: Results, notes: dict[str, Callable[[Results], list[str]]]) -> str:
         "",
         "Written by `python -m benchmarks` (see `benchmarks/__main__.py`); every figure below "
         "comes from that one run.",
-        "",
     ]
-    body = "\n\n".join("\n".join(p) for p in parts)
-    return "\n".join(head) + body + "\n"
+    return "\n\n".join("\n".join(p) for p in [head, *parts]) + "\n"

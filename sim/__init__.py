@@ -6,6 +6,7 @@ The public API: load a scenario, look at its expected load, run it.  The command
 
 from __future__ import annotations
 
+from sim.experiments.compare import Comparison, compare
 from sim.experiments.plan import Plan, plan
 from sim.experiments.run import ReplicationResult, RunResult, run
 from sim.scenario import ScenarioError, load_scenario
@@ -13,11 +14,13 @@ from sim.scenario import ScenarioError, load_scenario
 __version__ = "0.1.0"
 
 __all__ = [
+    "Comparison",
     "Plan",
     "ReplicationResult",
     "RunResult",
     "ScenarioError",
     "__version__",
+    "compare",
     "load_scenario",
     "plan",
     "run",

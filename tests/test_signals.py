@@ -84,3 +84,56 @@ class TestInterruptedException:
         copy = type(original)(*original.args)
         assert (copy.code, str(copy)) == (143, "SIGTERM")
         assert isinstance(copy, KeyboardInterrupt)
+
+
+class TestWorkersStop:
+    def test_sigint_stops_parallel_replications_and_their_workers(self, tmp_path: Path) -> None:
+        """Ctrl-C during `--jobs 2` replications exits 130, leaves no folder and no workers."""
+        out = tmp_path / "out"
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "sim",
+                "run",
+                LONG,
+                "--replications",
+                "4",
+                "--jobs",
+                "2",
+                "--quiet",
+                "--out",
+                str(out),
+            ],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(_children(proc.pid)) < 2:
+            time.sleep(0.1)
+        workers = _children(proc.pid)
+        assert len(workers) >= 2, "the workers never started"
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 130
+        assert not out.exists()
+        time.sleep(0.5)
+        assert not [
+            pid
+            for pid in workers
+            if Path(f"/proc/{pid}").exists()
+            and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
+        ]
+
+
+def _children(pid: int) -> list[int]:
+    """Process ids whose parent is `pid` (Linux /proc)."""
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            kids.append(int(stat.parent.name))
+    return kids

@@ -268,6 +268,18 @@ def interruptible() -> Iterator[Signals]:
             signal.signal(signum, old)
 
 
+JobsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        min=1,
+        metavar="N",
+        help="Worker processes that run the replications (default: the machine's cores).",
+        show_default=False,
+    ),
+]
+
+
 # -- before a run: checks, progress, the results folder ----------------------------------------
 
 

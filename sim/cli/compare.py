@@ -20,6 +20,7 @@ from sim.cli.common import (
     EXIT_OK,
     ForceOpt,
     Interrupted,
+    JobsOpt,
     QuietOpt,
     ReplicationsOpt,
     ScenarioArg,
@@ -62,16 +63,6 @@ MetricOpt = Annotated[
         metavar="M",
         help="A metric to compare (a path in summary.json; see 'ehrsim metrics'). Repeatable; "
         "replaces the default set. The first ranks the variants, the next break ties.",
-        show_default=False,
-    ),
-]
-JobsOpt = Annotated[
-    int | None,
-    typer.Option(
-        "--jobs",
-        min=1,
-        metavar="N",
-        help="Worker processes that run the replications (default: the machine's cores).",
         show_default=False,
     ),
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -18,6 +18,7 @@ from sim.cli.common import (
     EXIT_OK,
     ForceOpt,
     Interrupted,
+    JobsOpt,
     QuietOpt,
     ReplicationsOpt,
     ScenarioArg,
@@ -53,6 +54,7 @@ def _command(
     force: bool,
     quiet: bool,
     trace: bool,
+    jobs: int | None = None,
 ) -> list[str]:
     """The command as a user would retype it (for run.json)."""
     cmd = ["ehrsim", "run", scenario]
@@ -67,6 +69,8 @@ def _command(
     if out_dir is not None:
         cmd += ["--out", str(out_dir)]
     cmd += [flag for flag, on in (("--force", force), ("--quiet", quiet), ("--trace", trace)) if on]
+    if jobs is not None:
+        cmd += ["--jobs", str(jobs)]
     return cmd
 
 
@@ -150,6 +154,7 @@ def run(
             "--trace", help="Also write trace.csv: every move of every message (small runs)."
         ),
     ] = False,
+    jobs: JobsOpt = None,
 ) -> None:
     """Run a scenario and write its results folder.
 
@@ -167,7 +172,7 @@ def run(
     with interruptible() as signals:
         _run(
             signals, scenario, seed, replications, horizon, list(sets or ()), out_dir, force,
-            quiet, trace,
+            quiet, trace, jobs,
         )  # fmt: skip
 
 
@@ -182,7 +187,9 @@ def _run(
     force: bool,
     quiet: bool,
     trace: bool,
+    jobs: int | None,
 ) -> None:
+    from sim.experiments.executors import default_jobs
     from sim.experiments.run import run as run_scenario
     from sim.model.world import InvariantBroken
     from sim.report.results import (
@@ -210,16 +217,28 @@ def _run(
         consoles.err.print("interrupted")
         raise typer.Exit(exc.code) from None
     bar, update = replication_progress(scenario, quiet)
+    workers = jobs or default_jobs()
+    progress: Callable[[int, float], None] = update
+    if workers > 1 and scenario.replications > 1:
+        finished = [0]  # workers report whole replications, in any order
+
+        def each_done(_replication: int, seconds: float) -> None:
+            update(finished[0], seconds)
+            finished[0] += 1
+
+        progress = each_done
     try:
         signals.resume()
         sha = write_scenario(staging.tmp, dump_yaml(scenario))
         with bar:
-            result = run_scenario(scenario, trace=trace, progress=update)
+            result = run_scenario(scenario, trace=trace, progress=progress, jobs=workers)
         write_results(staging.tmp, result, trace=trace)
         record = run_record(
             result,
             run_id=staging.run_id,
-            command=_command(ref, seed, replications, horizon, sets, out_dir, force, quiet, trace),
+            command=_command(
+                ref, seed, replications, horizon, sets, out_dir, force, quiet, trace, jobs
+            ),
             scenario_sha256=sha,
             started=started,
             wall_s=time.monotonic() - clock0,

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.experiments.executors import map_in_workers
 from sim.experiments.run import Progress, ReplicationResult, RunResult, aggregate, replicate
-from sim.metrics.registry import METRICS, lookup
+from sim.metrics.registry import METRICS, higher_is_better, lookup
 from sim.metrics.stats import mean_ci, round_tree
 from sim.metrics.summary import FORMAT_VERSION
 from sim.model.message import CLASSES
@@ -390,7 +390,10 @@ def _number(value: object) -> float | None:
 
 
 def rank(figures: Mapping[str, Mapping[str, Figure]], metrics: Sequence[str]) -> list[str]:
-    """Variant names, best first: by the first metric (lower is better), ties by the next.
+    """Variant names, best first: by the first metric, ties by the next.
+
+    Lower is better, except for the registry's higher-is-better metrics (goodput, recovered
+    share).
 
     Args:
         figures: Variant name -> metric -> its figure.
@@ -401,7 +404,11 @@ def rank(figures: Mapping[str, Mapping[str, Figure]], metrics: Sequence[str]) ->
     """
 
     def key(name: str) -> tuple[tuple[int, float], ...]:
-        return tuple(figures[name][m].rank_key() for m in metrics)
+        out = []
+        for m in metrics:
+            missing, mean = figures[name][m].rank_key()
+            out.append((missing, -mean if higher_is_better(m) else mean))
+        return tuple(out)
 
     return sorted(figures, key=key)
 

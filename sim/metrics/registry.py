@@ -62,6 +62,9 @@ METRICS: dict[str, Metric] = {
         Metric("staff_hours.clerks", "h", "clerk hours of back-entry and reconciliation"),
         Metric("queues.<system>.peak_backlog", "messages", "a destination's largest backlog"),
         Metric("queues.<system>.recovery_time_s", "s", "a destination's recovery time"),
+        Metric("queues.<system>.oldest_age_s", "s", "the oldest age a message bound there "
+               "reached"),
+        Metric("queues.<system>.peak_at_s", "s", "when a destination's backlog peaked"),
         Metric("queues.<system>.backlog_hours", "message-hours", "a destination's backlog "
                "integrated over time"),
         Metric("queues.<system>.wait_s.mean", "s", "a destination's mean channel wait"),
@@ -87,6 +90,15 @@ def lookup(summary: Mapping[str, Any], path: str) -> Any:
         node = node[part]
         done.append(part)
     return node
+
+
+HIGHER_IS_BETTER = frozenset(("goodput_share", "recovered_share"))
+"""Metrics where more is better (every other one: less is better)."""
+
+
+def higher_is_better(path: str) -> bool:
+    """Whether a larger value of this metric is the better one."""
+    return path in HIGHER_IS_BETTER
 
 
 PER_KEY = ("queues", "latency_s", "order_to_result_s", "order_to_result_all_s", "lost_by_flow")

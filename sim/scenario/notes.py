@@ -31,4 +31,10 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
                 f"flows.{fid}: has no rate or trace and no flow replies on it, so it carries "
                 "no messages"
             )
+    analysts = scenario.staff.analysts if scenario.staff is not None else None
+    if analysts is not None and analysts.start_on_alert and not scenario.alerts:
+        notes.append(
+            "staff.analysts: start_on_alert is true but no alerts are defined, so the "
+            "analysts are never called (add alerts, or set start_on_alert: false)"
+        )
     return notes
