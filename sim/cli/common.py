@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from sim.report.results import Staging
     from sim.report.tables import Section
     from sim.scenario import Scenario
+
+T = TypeVar("T")
 
 EXIT_OK = 0
 EXIT_HYPOTHESIS = 1
@@ -340,6 +342,33 @@ def check_out_or_exit(out_dir: Path, force: bool) -> None:
         check_out(out_dir, force)
     except ResultsError as exc:
         fail(str(exc))
+
+
+def land(staging: Staging, signals: Signals, work: Callable[[], T]) -> tuple[T, Path]:
+    """Run `work` (which writes into the staging folder), then move the folder into place.
+
+    The folder lands whole or not at all: on any failure it is removed, and an interrupt, a
+    broken invariant or a write failure becomes its exit code (130/143, 3, 2).
+    """
+    from sim.model.world import InvariantBroken
+    from sim.report.results import ResultsError
+
+    try:
+        signals.resume()
+        value = work()
+        signals.deferred = True  # from here on a signal waits until the folder is in place
+        return value, staging.commit()
+    except BaseException as exc:
+        signals.deferred = True  # the cleanup must not be interrupted
+        staging.discard()
+        if isinstance(exc, Interrupted):
+            consoles.err.print("interrupted")
+            raise typer.Exit(exc.code) from None
+        if isinstance(exc, InvariantBroken):
+            fail(f"invariant broken: {exc} (a bug in the model; no results written)", EXIT_BROKEN)
+        if isinstance(exc, OSError | ResultsError):
+            fail(f"cannot write the results folder {staging.final}: {exc}")
+        raise
 
 
 def stage(

@@ -32,6 +32,7 @@ from sim.cli.common import (
     consoles,
     fail,
     interruptible,
+    land,
     out_option,
     print_problems,
     progress_bar,
@@ -241,9 +242,8 @@ def _compare(signals: Signals, options: _Options) -> None:
     from sim.experiments.compare import DEFAULT_METRICS
     from sim.experiments.compare import compare as run_comparison
     from sim.experiments.executors import default_jobs
-    from sim.model.world import InvariantBroken
     from sim.report.comparison import compare_record, write_comparison
-    from sim.report.results import ResultsError, dump_json, write_scenario
+    from sim.report.results import dump_json, write_scenario
     from sim.scenario import dump_yaml
 
     metrics = options.metrics or list(DEFAULT_METRICS)
@@ -262,8 +262,8 @@ def _compare(signals: Signals, options: _Options) -> None:
         raise typer.Exit(exc.code) from None
     n = base.replications
     bar, update = _progress(scenarios, n, options.quiet)
-    try:
-        signals.resume()
+
+    def work() -> Comparison:
         written = base.model_copy(update={"compare": given})
         sha = write_scenario(staging.tmp, dump_yaml(written))
         with bar:
@@ -284,19 +284,9 @@ def _compare(signals: Signals, options: _Options) -> None:
             wall_s=time.monotonic() - clock0,
         )
         (staging.tmp / "run.json").write_text(dump_json(record), encoding="utf-8")
-        signals.deferred = True  # from here on a signal waits until the folder is in place
-        final = staging.commit()
-    except BaseException as exc:
-        signals.deferred = True  # the cleanup must not be interrupted
-        staging.discard()
-        if isinstance(exc, Interrupted):
-            consoles.err.print("interrupted")
-            raise typer.Exit(exc.code) from None
-        if isinstance(exc, InvariantBroken):
-            fail(f"invariant broken: {exc} (a bug in the model; no results written)", EXIT_BROKEN)
-        if isinstance(exc, OSError | ResultsError):
-            fail(f"cannot write the results folder {staging.final}: {exc}")
-        raise
+        return comparison
+
+    comparison, final = land(staging, signals, work)
 
     if not options.quiet:
         _show(comparison)

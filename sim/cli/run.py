@@ -30,6 +30,7 @@ from sim.cli.common import (
     consoles,
     fail,
     interruptible,
+    land,
     load_or_exit,
     out_option,
     replication_progress,
@@ -191,9 +192,7 @@ def _run(
 ) -> None:
     from sim.experiments.executors import default_jobs
     from sim.experiments.run import run as run_scenario
-    from sim.model.world import InvariantBroken
     from sim.report.results import (
-        ResultsError,
         dump_json,
         run_record,
         stop_reason,
@@ -227,8 +226,8 @@ def _run(
             finished[0] += 1
 
         progress = each_done
-    try:
-        signals.resume()
+
+    def work() -> RunResult:
         sha = write_scenario(staging.tmp, dump_yaml(scenario))
         with bar:
             result = run_scenario(scenario, trace=trace, progress=progress, jobs=workers)
@@ -244,19 +243,9 @@ def _run(
             wall_s=time.monotonic() - clock0,
         )
         (staging.tmp / "run.json").write_text(dump_json(record), encoding="utf-8")
-        signals.deferred = True  # from here on a signal waits until the folder is in place
-        final = staging.commit()
-    except BaseException as exc:
-        signals.deferred = True  # the cleanup must not be interrupted
-        staging.discard()
-        if isinstance(exc, Interrupted):
-            consoles.err.print("interrupted")
-            raise typer.Exit(exc.code) from None
-        if isinstance(exc, InvariantBroken):
-            fail(f"invariant broken: {exc} (a bug in the model; no results written)", EXIT_BROKEN)
-        if isinstance(exc, OSError | ResultsError):
-            fail(f"cannot write the results folder {staging.final}: {exc}")
-        raise
+        return result
+
+    result, final = land(staging, signals, work)
 
     if not quiet:
         _show_summary(result)
