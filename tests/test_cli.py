@@ -521,3 +521,14 @@ class TestProcesses:
             assert not folder.name.endswith(PARTIAL)
             assert set(FILES) <= {p.name for p in folder.iterdir()}
             assert summary_of(folder)["complete"] is True
+
+
+class TestShortHorizon:
+    def test_a_horizon_inside_the_warmup_drops_the_warmup_with_a_warning(
+        self, in_tmp: Path
+    ) -> None:
+        """`--horizon` may shorten any scenario: a warm-up it cuts into is dropped, said so."""
+        result = invoke("run", "theory/mm1", "--horizon", "30min", "--quiet", "--out", "o")
+        assert result.exit_code == 0, result.output
+        assert "warm-up is dropped" in result.output
+        assert "warmup: 0s" in (in_tmp / "o" / "scenario.yaml").read_text()

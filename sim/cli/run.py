@@ -99,6 +99,25 @@ def overlays(
     return out
 
 
+def _fit_warmup(ref: str, sets: Sequence[str], given: list[str]) -> list[str]:
+    """`--horizon` may shorten any scenario: a warm-up it cuts into is dropped, with a warning.
+
+    Latency and wait statistics then include the cold start of the shortened run.
+    """
+    base = load_or_exit(ref, sets)
+    from sim.scenario.units import format_duration, parse_duration
+
+    horizon = parse_duration(next(a for a in reversed(given) if a.startswith("horizon="))[8:])
+    if base.warmup and base.warmup >= horizon:
+        warn(
+            f"--horizon {format_duration(horizon)} ends before the warm-up "
+            f"({format_duration(base.warmup)}): the warm-up is dropped, so the statistics "
+            "include the start of the run"
+        )
+        return [*given, "warmup=0s"]
+    return given
+
+
 def _show_plan(scenario: Scenario, p: Plan) -> None:
     from sim.report.tables import PLAN_HEADER, Section, overload_warnings, plan_rows
 
@@ -202,7 +221,10 @@ def _run(
     from sim.scenario import dump_yaml
 
     try:
-        scenario = load_or_exit(ref, overlays(sets, seed, replications, horizon))
+        given = overlays(sets, seed, replications, horizon)
+        if horizon is not None:
+            given = _fit_warmup(ref, sets, given)
+        scenario = load_or_exit(ref, given)
         p = check_runnable(scenario)
         if out_dir is not None:
             check_out_or_exit(out_dir, force)
