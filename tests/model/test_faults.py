@@ -254,3 +254,10 @@ class TestInvariants:
         assert not w.complete
         assert "limits.messages = 1000" in w.stop_reason
         assert w.count.created <= 1000 + 20
+
+    def test_a_wall_clock_limit_stops_a_runaway_run(self, world_of: MakeWorld) -> None:
+        """A run longer than limits.wall stops at the next sample, marked incomplete."""
+        w = world_of(STALL, sets=["limits={wall: 1ms}", "horizon=30d"]).run()
+        assert not w.complete
+        assert "wall-clock limit" in w.stop_reason
+        assert w.end < 30 * 86400
