@@ -9,12 +9,13 @@ scheduled event.
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from sim.metrics.histogram import Histogram
-from sim.model.clock import Wakeup, call_in
+from sim.model.clock import call_in
 from sim.model.message import (
     BACKOFF,
     CLASSES,
@@ -121,6 +122,8 @@ class Channel:
         self.dead_letters: list[Message] = []
         """Dead-lettered messages, kept for an analyst to reprocess."""
         self.policies: list[ChannelPolicy] = []
+        self._tokens = itertools.count(1)
+        """Tokens of scheduled resends (a fix or a crash makes a pending one stale)."""
         """Strategy policies on this channel's sends (breaker, drain, ...)."""
         self.tracing = False
         """Whether the world records every message's path (hooks.left on every exit)."""
@@ -168,8 +171,7 @@ class Channel:
                 return
         self._transmit(msg)
 
-    def _paced(self, ev: Wakeup) -> None:
-        msg: Message = ev._value
+    def _paced(self, msg: Message) -> None:
         if msg.place != PACING:  # lost in a crash meanwhile
             return
         self.count.pacing -= 1
@@ -228,8 +230,7 @@ class Channel:
                     msg.code = ""
         call_in(self.env, delay, self._outcome, msg)
 
-    def _outcome(self, ev: Wakeup) -> None:
-        msg: Message = ev._value
+    def _outcome(self, msg: Message) -> None:
         if msg.place == LOST:  # its node crashed while the send was under way
             return
         self.count.sending -= 1
@@ -275,7 +276,9 @@ class Channel:
             if not self.retry.exhausted(msg):
                 msg.place = BACKOFF
                 self.count.backoff += 1
-                msg.wake = call_in(self.env, self.retry.delay(msg), self._resend, msg)
+                token = next(self._tokens)
+                msg.wake = token
+                call_in(self.env, self.retry.delay(msg), self._resend, (msg, token))
                 return
             action = self.retry.then
         if action == "park":
@@ -288,9 +291,9 @@ class Channel:
         else:
             self._suspend(msg)
 
-    def _resend(self, ev: Wakeup) -> None:
-        msg: Message = ev._value
-        if ev is not msg.wake:  # lost in a crash, or already resent after a fix
+    def _resend(self, pending: tuple[Message, int]) -> None:
+        msg, token = pending
+        if token != msg.wake:  # lost in a crash, or already resent after a fix
             return
         self._wake(msg)
 
@@ -340,8 +343,7 @@ class Channel:
         call_in(self.env, self.retry.first, self._unpark, msg)
         msg.flow.lane.release()
 
-    def _unpark(self, ev: Wakeup) -> None:
-        msg: Message = ev._value
+    def _unpark(self, msg: Message) -> None:
         if msg.place != PARKED:  # taken elsewhere meanwhile (reprocessed, lost)
             return
         self.count.parked -= 1

@@ -1,10 +1,10 @@
 """Scheduling a callback on SimPy's event heap at the lowest cost.
 
 SimPy stays the clock and the event heap (its processes still drive the sampler, faults and
-people), but the hot path needs no full `Timeout` per message: an event here is the smallest
-object SimPy's `Environment.step` can process (a callbacks list and an `_ok` flag), pushed
-straight onto the environment's heap.  This relies on SimPy 4's `_queue`/`_eid`/`_now`;
-`tests/model/test_clock.py` pins that contract.
+people), but the hot path needs no event object per message: a callback is a plain heap entry,
+and the world steps the heap itself (`run_until`), so SimPy's own `env.run` must not be used
+on a world.  This relies on SimPy 4's `_queue`/`_eid`/`_now`; the pinned version and the tests
+hold that contract.
 """
 
 from __future__ import annotations
@@ -19,23 +19,17 @@ NORMAL = 1
 """SimPy's priority for ordinary events (URGENT is 0)."""
 
 
-class Wakeup:
-    """A scheduled callback: what SimPy's step() needs of an event, and nothing else."""
+def call_in(env: simpy.Environment, delay: float, fn: Callable[[Any], None], value: Any) -> int:
+    """Call fn(value) after `delay` simulated seconds; return the entry's id (a token).
 
-    __slots__ = ("_ok", "_value", "callbacks")
-
-    def __init__(self, value: Any, fn: Callable[[Any], None]) -> None:
-        self._ok = True
-        self._value = value
-        self.callbacks: list[Callable[[Any], None]] | None = [fn]
-
-
-def call_in(env: simpy.Environment, delay: float, fn: Callable[[Any], None], value: Any) -> Wakeup:
-    """Call fn(event) after `delay` simulated seconds; `event._value` is `value`."""
-    ev = Wakeup(value, fn)
+    The heap entry is (time, priority, id, fn, value): five fields where SimPy's events have
+    four, so `run_until` tells them apart, and the id (unique) settles every tie before a
+    comparison could reach fn.
+    """
     sim: Any = env
-    heappush(sim._queue, (sim._now + delay, NORMAL, next(sim._eid), ev))
-    return ev
+    eid: int = next(sim._eid)
+    heappush(sim._queue, (sim._now + delay, NORMAL, eid, fn, value))
+    return eid
 
 
 class ClockWentBack(RuntimeError):
@@ -52,10 +46,15 @@ def run_until(env: simpy.Environment, until: float) -> None:
     queue = sim._queue
     pop = heappop
     while queue and queue[0][0] < until:
-        now, _, _, ev = pop(queue)
+        entry = pop(queue)
+        now = entry[0]
         if now < sim._now:
             raise ClockWentBack(f"an event at {now:.6f} s came after {sim._now:.6f} s")
         sim._now = now
+        if len(entry) == 5:  # a callback of ours
+            entry[3](entry[4])
+            continue
+        ev = entry[3]  # a SimPy event (processes: the sampler, faults, people)
         callbacks, ev.callbacks = ev.callbacks, None
         for callback in callbacks:
             callback(ev)

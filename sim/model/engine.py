@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
-from sim.model.clock import Wakeup, call_in
+from sim.model.clock import call_in
 from sim.model.message import LOST, OUTBOUND, TRANSFORM, TRANSFORM_QUEUE
 
 if TYPE_CHECKING:
@@ -98,8 +98,7 @@ class Engine:
         delay = (self.constant if self.constant is not None else self.transform()) * self.slow
         call_in(self.env, delay, self._done, msg)
 
-    def _done(self, ev: Wakeup) -> None:
-        msg: Message = ev._value
+    def _done(self, msg: Message) -> None:
         if msg.place == LOST:  # its node crashed mid-transform (the core was freed then)
             return
         now = self.env._now

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from sim.metrics.histogram import Histogram
@@ -60,7 +60,7 @@ class Replier:
         count: float,
         after: list[Sampler],
         poisson: Sampler | None,
-        emit: object,
+        emit: Callable[[Message], None],
     ) -> None:
         self.env = env
         self.results = results
@@ -77,7 +77,7 @@ class Replier:
         n = 1 + int(self.poisson()) if self.poisson is not None else 1
         gap = self.after[order.cls]()
         for i in range(1, n + 1):
-            call_in(self.env, gap * i, self.emit, order)  # type: ignore[arg-type]
+            call_in(self.env, gap * i, self.emit, order)
 
 
 def poisson_extra(mean_extra: float) -> float:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from sim.model.clock import Wakeup, call_in
+from sim.model.clock import call_in
 from sim.model.message import CLASSES
 from sim.registry import Registry
 from sim.rng import BLOCK
@@ -224,7 +224,7 @@ class PoissonArrivals(Arrivals):
     def _at(self, t: float) -> None:
         call_in(self.env, t - self.env._now, self._arrive, None)
 
-    def _arrive(self, _ev: Wakeup) -> None:
+    def _arrive(self, _value: None) -> None:
         i = self._i
         self.create(self.flow, self._classes[i], self._who[i])
         i += 1
@@ -261,7 +261,7 @@ class TraceArrivals(Arrivals):
         if self._rows:
             call_in(self.env, self._rows[0].time, self._arrive, None)
 
-    def _arrive(self, _ev: Wakeup) -> None:
+    def _arrive(self, _value: None) -> None:
         row = self._rows[self._i]
         self._i += 1
         self.create(self.flow, CLASSES.index(row.priority), row.patient)

@@ -423,8 +423,7 @@ class World(ChannelHooks):
         if order.result_at < 0:
             self.result_reached(order, self.env._now)
 
-    def _emit(self, ev: Timeout) -> None:
-        order: Message = ev._value
+    def _emit(self, order: Message) -> None:
         reply = order.flow.reply
         assert reply is not None
         self.create(reply.results, order.cls, order.patient, order)

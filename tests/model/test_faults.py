@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from sim.metrics.summary import replication_summary
+from sim.model.clock import run_until
 from sim.model.message import DELIVERED, OUTBOUND
 from sim.theory import drain_time
 from tests.model.conftest import MakeWorld, delivered_at
@@ -160,7 +161,7 @@ class TestNodeCrash:
     def _held_at_crash(self, world_of: MakeWorld, text: str) -> tuple[object, int]:
         w = world_of(text)
         w._start()
-        w.env.run(until=5400.0)
+        run_until(w.env, 5400.0)
         held = sum(
             1
             for ch in w.channels.values()
@@ -241,7 +242,7 @@ class TestInvariants:
 
         w = world_of(STALL)
         w._start()
-        w.env.run(until=100.0)
+        run_until(w.env, 100.0)
         call_in(w.env, -5.0, lambda ev: None, None)
         with pytest.raises(InvariantBroken, match="simulated time is not monotone"):
             w.run()
