@@ -740,28 +740,39 @@ class World(ChannelHooks):
             self.sample()
             yield self.env.timeout(step)
 
+    def _columns(self) -> None:
+        """The sample columns, in timeseries.csv's order, each with what fills it."""
+        cols = self.samples.columns
+
+        def col(name: str) -> list[float]:
+            return cols.setdefault(name, [])
+
+        self._queue_cols = [(ch, col(f"queue.{sid}")) for sid, ch in self.channels.items()]
+        self._outbound_cols = [(s, col(f"outbound.{sid}")) for sid, s in self.senders.items()]
+        transform = col("engine.transform")
+        self._lane_cols = [(lane, col(f"lane.{lid}")) for lid, lane in self.lanes.items()]
+        self._other_cols = [transform, col("parked"), col("in_flight"), col("total")]
+
     def sample(self) -> None:
         """Record every queue's backlog now and check the run's guards."""
         now = self.env.now
-        cols = self.samples.columns
+        if not self.samples.time_s:
+            self._columns()
         self.samples.time_s.append(now)
-
-        def put(name: str, value: float) -> None:
-            cols.setdefault(name, []).append(value)
-
-        for sid, ch in self.channels.items():
-            put(f"queue.{sid}", ch.backlog)
+        for ch, col in self._queue_cols:
+            col.append(ch.backlog)
             age = ch.oldest_age(now)
             if age > ch.max_oldest_age:
                 ch.max_oldest_age = age
-        for sid, sender in self.senders.items():
-            put(f"outbound.{sid}", len(sender.outbound))
-        put("engine.transform", len(self.engine.queue) + self.engine.busy)
-        for lid, lane in self.lanes.items():
-            put(f"lane.{lid}", lane.waiting_now())
-        put("parked", self.count.parked)
-        put("in_flight", self.count.sending)
-        put("total", self.count.outstanding)
+        for sender, col in self._outbound_cols:
+            col.append(len(sender.outbound))
+        for lane, col in self._lane_cols:
+            col.append(lane.waiting_now())
+        engine, count, cols = self.engine, self.count, self._other_cols
+        cols[0].append(len(engine.queue) + engine.busy)
+        cols[1].append(count.parked)
+        cols[2].append(count.sending)
+        cols[3].append(count.outstanding)
         for hist in self.histograms:
             hist.flush_if_large()
         for sweep in self.sweeps:
