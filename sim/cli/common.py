@@ -350,7 +350,7 @@ def land(staging: Staging, signals: Signals, work: Callable[[], T]) -> tuple[T, 
     The folder lands whole or not at all: on any failure it is removed, and an interrupt, a
     broken invariant or a write failure becomes its exit code (130/143, 3, 2).
     """
-    from sim.model.world import InvariantBroken
+    from sim.model.records import InvariantBroken
     from sim.report.results import ResultsError
 
     try:

@@ -16,7 +16,8 @@ from sim.metrics.registry import lookup
 from sim.metrics.stats import ci_tree, mean_tree, round_tree
 from sim.metrics.summary import FORMAT_VERSION, recoveries, replication_summary
 from sim.model.message import CLASSES
-from sim.model.world import Event, Samples, World
+from sim.model.records import Event, Samples
+from sim.model.world import World
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import simpy
 from simpy.events import Timeout
 
 from sim.faults import FAULTS, Fault
+from sim.model.accounting import Accounting
 from sim.model.alerts import Alerts
 from sim.model.channel import Channel, ChannelHooks
 from sim.model.clock import ClockWentBack, run_until
@@ -24,22 +24,15 @@ from sim.model.engine import Engine, Sender
 from sim.model.fallback import Fallback
 from sim.model.flows import FlowRuntime, Replier
 from sim.model.gate import PatientGate
+from sim.model.incidents import Incidents
 from sim.model.lane import Lane
 from sim.model.message import (
-    BACKOFF,
     CLASSES,
     DELIVERED,
-    HELD,
-    LOST,
-    OUTBOUND,
-    PACING,
-    PARKED,
-    SENDING,
-    TRANSFORM,
-    WAITING,
     Message,
 )
 from sim.model.people import FIX_POISON, REPROCESS, RESTART_CHANNEL, Team
+from sim.model.records import Event, GuardTripped, InvariantBroken, Samples
 from sim.model.system import System
 from sim.model.traffic import ArrivalContext, Arrivals, arrivals_for
 from sim.rng import Sampler, Streams
@@ -51,31 +44,7 @@ from sim.strategies.sweeps import SWEEPS, Sweep
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
 
-
-class GuardTripped(Exception):
-    """A run exceeded one of its limits and was stopped."""
-
-
-class InvariantBroken(Exception):
-    """A run broke one of the model's invariants (a bug, never a property of the scenario)."""
-
-
-@dataclass
-class Event:
-    """A row of events.csv."""
-
-    time_s: float
-    kind: str
-    target: str = ""
-    detail: str = ""
-
-
-@dataclass
-class Samples:
-    """Backlogs at the fixed sampling step: one list per column."""
-
-    time_s: list[float] = field(default_factory=list)
-    columns: dict[str, list[float]] = field(default_factory=dict)
+__all__ = ["Event", "GuardTripped", "InvariantBroken", "Samples", "World", "is_medcom"]
 
 
 def is_medcom(system_id: str) -> bool:
@@ -83,7 +52,7 @@ def is_medcom(system_id: str) -> bool:
     return system_id.lower().startswith("medcom")
 
 
-class World(ChannelHooks):
+class World(ChannelHooks, Incidents, Accounting):
     """One replication of a scenario, ready to run."""
 
     def __init__(
@@ -533,184 +502,6 @@ class World(ChannelHooks):
         if deadline is not None and took > deadline:
             flow.late[order.cls] += 1
 
-    # -- what faults act on ----------------------------------------------------------------
-
-    def pause_sending(self) -> None:
-        """Stop every lane from starting sends."""
-        for lane in self.lanes.values():
-            lane.pause()
-
-    def resume_sending(self) -> None:
-        """Undo one `pause_sending`."""
-        for lane in self.lanes.values():
-            lane.unpause()
-
-    def duty_cycle(self, owner: object, off_share: float, period: float) -> None:
-        """Pause sending for `off_share` of every `period` until `end_duty_cycle(owner)`."""
-        self._duty[id(owner)] = True
-        self.env.process(self._duty_loop(id(owner), off_share, period))
-
-    def end_duty_cycle(self, owner: object) -> None:
-        """Stop a duty cycle (the loop ends at its next step, leaving sends unpaused)."""
-        self._duty[id(owner)] = False
-
-    def _duty_loop(self, key: int, off: float, period: float) -> Generator[Timeout, None, None]:
-        while self._duty.get(key):
-            self.pause_sending()
-            yield self.env.timeout(off * period)
-            self.resume_sending()
-            if not self._duty.get(key):
-                return
-            yield self.env.timeout((1.0 - off) * period)
-
-    def cut_off(self, sid: str, step: int) -> None:
-        """Add (+1) or remove (-1) one reason a system cannot exchange messages with the engine.
-
-        Sends to it time out; messages it produces (results) wait in its outbound queue.
-        """
-        self.systems[sid].down += step
-        sender = self.senders.get(sid)
-        if sender is not None:
-            sender.down += step
-            if not sender.down:
-                sender.flush()
-
-    def arm_poison(self, fault: Fault, sid: str, code: str) -> None:
-        """The next message sent to `sid` comes back with `code` (a poison-message fault)."""
-        channel = self.channels[sid]
-        channel.poison_next = code
-        self._poison_faults.append(fault)
-        channel.on_poison = lambda msg: setattr(fault, "extra_msg", msg)
-
-    def crash_node(self, node: int) -> None:
-        """An engine node dies: failover as `engine.failover` says, losses as `engine.store`."""
-        now = self.env.now
-        spec = self.scenario.engine
-        self.events.append(Event(now, "node-crash", str(node)))
-        active_active = spec.failover.mode == "active-active" and spec.nodes > 1
-        self.live_nodes.discard(node)
-        holds = active_active or node == self.active_node  # a standby holds no messages
-        if spec.store == "memory" and holds:
-            lost = self._lose(node if active_active else None)
-            self.events.append(Event(now, "messages-lost", str(node), f"{lost} messages"))
-        if active_active:
-            self.engine.nodes = sorted(self.live_nodes) or [node]
-            return
-        if node != self.active_node:
-            return
-        self.engine.refuse()
-        self.pause_sending()
-        self._engine_down = True
-        if self.live_nodes:
-            delay = spec.failover.detect + spec.failover.switch
-            self.env.timeout(delay).callbacks.append(lambda _e: self._failover())
-
-    def _failover(self) -> None:
-        if not self._engine_down or not self.live_nodes:
-            return
-        self.active_node = min(self.live_nodes)
-        self.engine.nodes = [self.active_node]
-        self._back_up("failover", str(self.active_node))
-
-    def _back_up(self, kind: str, node: str) -> None:
-        self._engine_down = False
-        self.events.append(Event(self.env.now, kind, node))
-        self.resume_sending()
-        self.engine.accept_again()
-
-    def repair_node(self, node: int) -> None:
-        """A crashed node is back (as a standby, or as a worker again when active-active)."""
-        self.live_nodes.add(node)
-        self.events.append(Event(self.env.now, "node-repaired", str(node)))
-        if self.scenario.engine.failover.mode == "active-active":
-            self.engine.nodes = sorted(self.live_nodes)
-        elif self._engine_down:
-            self.active_node = node
-            self.engine.nodes = [node]
-            self._back_up("node-active", str(node))
-
-    def _lose(self, node: int | None) -> int:
-        """Take every message the engine held (on `node`, or on any) out as lost."""
-        doomed = [
-            msg
-            for ch in self.channels.values()
-            for msg in ch.under_way
-            if msg.place < DELIVERED
-            and msg.place != OUTBOUND
-            and (node is None or msg.node == node)
-        ]
-        self.extract(doomed, LOST)
-        return len(doomed)
-
-    def extract(self, msgs: list[Message], place: int) -> None:
-        """Take messages out of wherever they are and out of the engine, in state `place`.
-
-        O(size of the structures) per call: for rare events (a crash, an expiry sweep).
-        """
-        if not msgs:
-            return
-        ids = {id(m) for m in msgs}
-
-        def gone(m: Message) -> bool:
-            return id(m) in ids
-
-        exclusive_waiters = {id(m) for ch in self.channels.values() for m in ch.waiters}
-        engine = self.engine
-        engine.queue = type(engine.queue)(m for m in engine.queue if not gone(m))
-        for sender in self.senders.values():
-            sender.outbound = type(sender.outbound)(m for m in sender.outbound if not gone(m))
-        for lane in self.lanes.values():
-            lane.n -= len(lane.queue.remove_where(gone))
-            lane.ready = type(lane.ready)(m for m in lane.ready if not gone(m))
-            kept = [m for m in lane.resume if not gone(m)]
-            lane.idle += len(lane.resume) - len(kept)
-            lane.resume = type(lane.resume)(kept)
-        for ch in self.channels.values():
-            ch.blocked_q = type(ch.blocked_q)(m for m in ch.blocked_q if not gone(m))
-            ch.waiters = type(ch.waiters)(m for m in ch.waiters if not gone(m))
-        c = self.count
-        for msg in msgs:
-            was = msg.place
-            if was == TRANSFORM:
-                engine.busy -= 1
-            elif was == SENDING:
-                c.sending -= 1
-                msg.flow.lane.idle += 1
-            elif was == BACKOFF:
-                c.backoff -= 1
-                msg.flow.lane.idle += 1
-                msg.wake = None
-            elif was == PACING:
-                c.pacing -= 1
-                msg.flow.lane.idle += 1
-            elif was == WAITING and id(msg) in exclusive_waiters:
-                c.waiting -= 1
-                msg.flow.lane.idle += 1
-            elif was == HELD:
-                c.held -= 1
-            elif was == PARKED:
-                c.parked -= 1
-            msg.place = place  # pending callbacks (transform, send, backoff) now ignore it
-        for msg in msgs:
-            msg.flow.channel.remove(msg, place)
-        while engine.queue and engine.busy < engine.cores:
-            engine.start_next()
-        for lane in self.lanes.values():
-            lane.kick()
-
-    def poison_backlog(self, share: float, code: str) -> None:
-        """Mark a share of the held messages as poisoned (answered `code`).
-
-        Held means not yet sent: in a sender's outbound queue (`refuse`), the engine, a
-        channel queue, or set aside.
-        """
-        u = self.streams.uniform("poison-backlog")
-        for ch in self.channels.values():
-            for msg in ch.under_way:
-                held = msg.place < DELIVERED and msg.place not in (SENDING, BACKOFF)
-                if held and u() < share:
-                    msg.poison = code
-
     # -- running ---------------------------------------------------------------------------
 
     def _start(self) -> None:
@@ -850,125 +641,3 @@ class World(ChannelHooks):
                 ):
                     msg.flow.late_medcom += 1
         self.check_invariants()
-
-    # -- accounting ------------------------------------------------------------------------
-
-    def fault_windows(self) -> list[tuple[float, float]]:
-        """(start, end) of every fault that started within the run; end clipped to the run."""
-        out = []
-        for fault in self.faults:
-            if fault.at >= self.end:
-                continue
-            end = fault.end if fault.end is not None else self.end
-            if fault.resolved is not None:
-                end = fault.resolved
-            out.append((fault.at, min(end, self.end)))
-        return out
-
-    def staff_hours(self) -> dict[str, float]:
-        """Hours the analysts and clerks worked (responding and working)."""
-        return {
-            "analysts": self.analysts.busy_s / 3600.0 if self.analysts else 0.0,
-            "clerks": self.clerks.busy_s / 3600.0 if self.clerks else 0.0,
-        }
-
-    def people_recovery_time(self) -> float | None:
-        """From the last fault's end until the people's work is done.
-
-        0 when they had nothing to do after it; None when work was still waiting at the end
-        (a paper fallback still on counts as work not yet started).
-        """
-        windows = self.fault_windows()
-        if not windows:
-            return None
-        last_end = max(b for _, b in windows)
-        done = last_end
-        c = self.count
-        if self.clerks is None and (c.on_paper or self.expired_to_paper):
-            return None  # paper orders that nobody back-enters
-        if self.analysts is None and (
-            c.dead_lettered or any(ch.blocked for ch in self.channels.values())
-        ):
-            return None  # dead letters or a suspended channel that nobody attends to
-        for team in (self.analysts, self.clerks):
-            if team is None:
-                continue
-            if team.working:
-                return None
-            if team.last_done is not None:
-                done = max(done, team.last_done)
-        if self.fallback is not None and self.fallback.active:
-            return None
-        return done - last_end
-
-    def time_to_detect(self) -> float | None:
-        """From the first fault's start to the first alert after it (None: no alert fired)."""
-        windows = self.fault_windows()
-        if not windows:
-            return None
-        first = min(a for a, _ in windows)
-        after = [t for t in self.alert_times if t >= first]
-        return after[0] - first if after else None
-
-    def queued_now(self) -> int:
-        """Messages waiting anywhere (not in a transform or a send), counted place by place."""
-        c = self.count
-        return (
-            sum(len(s.outbound) for s in self.senders.values())
-            + len(self.engine.queue)
-            + sum(lane.waiting_now() for lane in self.lanes.values())
-            + sum(len(ch.blocked_q) for ch in self.channels.values())
-            + c.held
-            + c.waiting
-            + c.backoff
-            + c.parked
-            + c.pacing
-        )
-
-    def in_flight_now(self) -> int:
-        """Messages being transformed or sent (awaiting their ACK or timeout)."""
-        return self.count.sending + self.engine.busy
-
-    def check_invariants(self) -> None:
-        """Conservation and the other invariants; raise InvariantBroken naming the one broken."""
-        c = self.count
-        queued, in_flight = self.queued_now(), self.in_flight_now()
-        accounted = c.delivered + queued + in_flight + c.dead_lettered + c.expired + c.shed + c.lost
-        at = f"at {self.end:.3f} s"
-        if accounted != c.created:
-            raise InvariantBroken(
-                f"conservation broken {at}: created {c.created} != delivered {c.delivered} + "
-                f"queued {queued} + in flight {in_flight} + dead-lettered {c.dead_lettered} + "
-                f"expired {c.expired} + shed {c.shed} + lost {c.lost}"
-            )
-        if queued + in_flight != c.outstanding:
-            raise InvariantBroken(
-                f"outstanding count broken {at}: {c.outstanding} != {queued} + {in_flight}"
-            )
-        for name in ("sending", "backoff", "parked", "held", "waiting", "pacing"):
-            if getattr(c, name) < 0:
-                raise InvariantBroken(f"negative count of {name} messages {at}")
-        if c.delivered > c.created:
-            raise InvariantBroken(f"delivered {c.delivered} > created {c.created} {at}")
-        for flow in self.flows.values():
-            for hist in flow.latency:
-                low = hist.min
-                if low is not None and low < 0:
-                    raise InvariantBroken(
-                        f"a message of {flow.id} was delivered {-low:.6f} s before it was "
-                        f"created {at}"
-                    )
-        backlog = sum(ch.backlog for ch in self.channels.values())
-        if backlog != c.outstanding:
-            raise InvariantBroken(
-                f"destination backlogs {backlog} != outstanding messages {c.outstanding} {at}"
-            )
-        if self.scenario.strategy.order in ("strict", "per-patient"):
-            broken = sum(
-                ch.order_violations for ch in self.channels.values() if not ch.order_given_up
-            )
-            if broken:
-                raise InvariantBroken(
-                    f"{broken} per-patient order violations under order: "
-                    f"{self.scenario.strategy.order} {at}"
-                )
