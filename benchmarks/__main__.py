@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from benchmarks.common import HERE, Sizes, load_average, machine
+from benchmarks.common import HERE, Sizes, head_commit, load_average, machine
 
 T = TypeVar("T")
 
@@ -72,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     par = _step("parallel replications", lambda: parallel.measure(sizes))
     over = _step("imports, loading, plotting", lambda: overheads.measure(sizes))
     box.load_end = load_average()
+    box.commit_end = head_commit()
     results = Results(
         machine=box,
         sizes=sizes,

@@ -3,8 +3,10 @@
 The backlog world (`benchmarks/scenarios/backlog.yaml`: 10 messages a second into an M/M/3
 channel that sends 15 a second) stalls for 3 h, which queues ~108,000 messages, then drains for
 ~6 h.  It runs next to the same world without the stall (`faults=[]`: the same arrivals, since
-every stream is derived by name), both stepped on a fixed grid of simulated times at which the
-process's CPU time and the world's counters are read.
+every stream is derived by name).  The two run in processes of their own, taking turns of one
+grid step each (:mod:`benchmarks.lockstep`), so that both are timed across the same stretches
+of the shared machine's load; at each grid time the process's CPU time and the world's
+counters are read.
 
 The drain window runs from the first grid time after the stall's end to the last grid time
 before the channel's queue is back under `NORMAL` messages.  Over that window each world's
@@ -16,11 +18,11 @@ run (construction to summary) is also compared: both worlds create the same mess
 
 from __future__ import annotations
 
-import gc
 import time
 from dataclasses import dataclass, field
 
 from benchmarks.common import BACKLOG, Sizes, median, relative, rotated
+from benchmarks.lockstep import Turn, run_lockstep
 
 CHANNEL = "lab"
 NORMAL = 100
@@ -94,35 +96,41 @@ class BacklogResult:
         return median([float(getattr(r, attr)) for r in self.reps])
 
 
-def run_world(sets: tuple[str, ...]) -> WorldRun:
-    """Build and run one world on the grid; the summary is part of the total CPU time."""
-    from sim import load_scenario
-    from sim.metrics.summary import replication_summary
-    from sim.model.world import World
+@dataclass(frozen=True)
+class BacklogWorld:
+    """One world of the pair, run on the grid; the summary is part of its total CPU time."""
 
-    scenario = load_scenario(BACKLOG, sets=list(sets))
-    marks: list[Mark] = []
-    start = time.process_time()
-    world = World(scenario, 0)
-    count = world.count
+    sets: tuple[str, ...]
 
-    def mark(now: float) -> None:
-        marks.append(Mark(now, time.process_time(), count.created, count.delivered))
+    def __call__(self, turn: Turn) -> WorldRun:
+        from sim import load_scenario
+        from sim.metrics.summary import replication_summary
+        from sim.model.world import World
 
-    mark(0.0)
-    world.run(progress=mark, steps=STEPS)
-    replication_summary(world)
-    total = time.process_time() - start
-    stall_end = max((f.end for f in world.faults if f.end is not None), default=None)
-    return WorldRun(
-        marks,
-        total,
-        count.created,
-        world.channels[CHANNEL].peak,
-        list(world.samples.time_s),
-        list(world.samples.columns[f"queue.{CHANNEL}"]),
-        stall_end,
-    )
+        scenario = load_scenario(BACKLOG, sets=list(self.sets))
+        marks: list[Mark] = []
+        start = time.process_time()
+        world = World(scenario, 0)
+        count = world.count
+
+        def mark(now: float) -> None:
+            marks.append(Mark(now, time.process_time(), count.created, count.delivered))
+            turn()
+
+        marks.append(Mark(0.0, time.process_time(), 0, 0))
+        world.run(progress=mark, steps=STEPS)
+        replication_summary(world)
+        total = time.process_time() - start
+        stall_end = max((f.end for f in world.faults if f.end is not None), default=None)
+        return WorldRun(
+            marks,
+            total,
+            count.created,
+            world.channels[CHANNEL].peak,
+            list(world.samples.time_s),
+            list(world.samples.columns[f"queue.{CHANNEL}"]),
+            stall_end,
+        )
 
 
 def drain_window(stalled: WorldRun) -> tuple[float, float, float]:
@@ -146,10 +154,9 @@ def measure(sizes: Sizes) -> BacklogResult:
     result = BacklogResult(relative(BACKLOG), sets, sizes.min_backlog)
     variants = {"stalled": sets, "calm": (*sets, "faults=[]")}
     for i in range(sizes.repeats):
-        runs: dict[str, WorldRun] = {}
-        for name in rotated(list(variants), i):
-            gc.collect()
-            runs[name] = run_world(variants[name])
+        names = rotated(list(variants), i)
+        worlds = run_lockstep([BacklogWorld(variants[name]) for name in names])
+        runs = dict(zip(names, worlds, strict=True))
         stalled, calm = runs["stalled"], runs["calm"]
         start, end, backlog = drain_window(stalled)
         d_msgs, d_del, d_cpu = stalled.window(start, end)

@@ -209,21 +209,30 @@ class Machine:
     load_end: str = ""
     commit: str = ""
     dirty: bool = False
+    commit_end: str = ""
+    """The checkout's commit when the run ended (the tree is shared: it may have moved)."""
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def machine() -> Machine:
-    """nproc, CPU model, Python and library versions, the date, the checkout's commit."""
-    nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    commit, dirty = "", False
+def head_commit() -> str:
+    """The checkout's short commit id ('' outside git)."""
     try:
-        commit = subprocess.run(
+        return subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
             cwd=ROOT,
             capture_output=True,
             text=True,
             check=False,
         ).stdout.strip()
+    except OSError:
+        return ""
+
+
+def machine() -> Machine:
+    """nproc, CPU model, Python and library versions, the date, the checkout's commit."""
+    nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    commit, dirty = head_commit(), False
+    try:
         status = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=no"],
             cwd=ROOT,

@@ -1,10 +1,12 @@
 """The M/M/3 channel three ways, side by side: the engine, Ciw, and a bare heapq loop.
 
 Each repetition runs the three on the same queue (lambda = 2/s, exponential service of mean
-1.2 s, 3 servers, rho = 0.8) for the same simulated time, one after the other in an order that
-rotates between repetitions, and takes the ratios of their customers per CPU-second within the
-repetition.  The engine crosses two stations (a 1 ms transform on 100 cores, then the channel)
-and keeps every metric of a scenario run; Ciw and the loop cross one.  The engine's time runs
+1.2 s, 3 servers, rho = 0.8) for the same simulated time, each in its own process, taking turns
+of 1/100 of the horizon (:mod:`benchmarks.lockstep`), so that they are timed across the same
+stretches of the shared machine's load; the order of the turns rotates between repetitions,
+and the ratios of their customers per CPU-second are taken within the repetition.  The engine
+crosses two stations (a 1 ms transform on 100 cores, then the channel) and keeps every metric
+of a scenario run; Ciw and the loop cross one.  The engine's time runs
 from the world's construction to the finished summary; Ciw's from the network's construction
 to its records; the loop's is the whole function.
 
@@ -14,17 +16,20 @@ that simulates the wrong queue fails the benchmark instead of winning it.
 
 from __future__ import annotations
 
-import gc
 import math
+import time
 from dataclasses import dataclass, field
 
-from benchmarks.common import MM3, Sizes, cpu_time, median, rotated
-from benchmarks.heapq_mm3 import simulate_mmc
+from benchmarks.common import MM3, Sizes, median, rotated
+from benchmarks.heapq_mm3 import MmcLoop
+from benchmarks.lockstep import Turn, run_lockstep
 
 LAM = 2.0
 MEAN_SERVICE = 1.2
 SERVERS = 3
 CHANNEL = "lab"
+STEPS = 100
+"""Turns each contender takes (the engine's `World.run` reports progress 100 times)."""
 SD_AT_216K = 0.028
 """Relative sd of the M/M/3 (rho = 0.8) mean wait over 216,000 messages (scenarios/theory/mm3);
 the figure does not depend on the time scale, so it holds for this queue too."""
@@ -85,51 +90,85 @@ def tolerance(messages: int) -> float:
     return max(0.02, 4.0 * SD_AT_216K * math.sqrt(216_000 / max(messages, 1)))
 
 
-def run_engine(horizon_s: float, warmup_s: float, seed: int) -> Contender:
+@dataclass(frozen=True)
+class EngineRun:
     """The engine's M/M/3 world, construction to summary; customers are messages delivered."""
-    from sim import load_scenario, run
 
-    scenario = load_scenario(MM3, sets=[f"horizon={horizon_s}s", f"warmup={warmup_s}s"])
-    result, cpu = cpu_time(lambda: run(scenario, seed=seed, replications=1))
-    summary = result.summary
-    wait = summary["queues"][CHANNEL]["wait_s"]["mean"]
-    return Contender("engine", int(summary["messages"]["delivered"]), cpu, float(wait))
+    horizon_s: float
+    warmup_s: float
+    seed: int
+
+    def __call__(self, turn: Turn) -> Contender:
+        from sim import load_scenario, run
+
+        sets = [f"horizon={self.horizon_s}s", f"warmup={self.warmup_s}s"]
+        scenario = load_scenario(MM3, sets=sets)
+        start = time.process_time()
+        result = run(scenario, seed=self.seed, replications=1, progress=lambda _i, _t: turn())
+        cpu = time.process_time() - start
+        summary = result.summary
+        wait = summary["queues"][CHANNEL]["wait_s"]["mean"]
+        return Contender("engine", int(summary["messages"]["delivered"]), cpu, float(wait))
 
 
-def run_ciw(horizon_s: float, warmup_s: float, seed: int) -> Contender:
-    """Ciw's M/M/3, network construction to its records; customers are completed services."""
-    import ciw
+@dataclass(frozen=True)
+class CiwRun:
+    """Ciw's M/M/3, network construction to its records; customers are completed services.
 
-    def go() -> tuple[int, float]:
-        ciw.seed(seed)
+    It runs in STEPS slices of `simulate_until_max_time`, which carries on from where the
+    previous call stopped (each call also adds to the servers' utilisation figures, which are
+    not used here).
+    """
+
+    horizon_s: float
+    warmup_s: float
+    seed: int
+
+    def __call__(self, turn: Turn) -> Contender:
+        import ciw
+
+        start = time.process_time()
+        ciw.seed(self.seed)
         network = ciw.create_network(
             arrival_distributions=[ciw.dists.Exponential(LAM)],
             service_distributions=[ciw.dists.Exponential(1.0 / MEAN_SERVICE)],
             number_of_servers=[SERVERS],
         )
         simulation = ciw.Simulation(network)
-        simulation.simulate_until_max_time(horizon_s)
+        for i in range(1, STEPS + 1):
+            simulation.simulate_until_max_time(self.horizon_s * i / STEPS)
+            turn()
         records = simulation.get_all_records()
-        waits = [r.waiting_time for r in records if r.arrival_date >= warmup_s]
-        return len(records), sum(waits) / len(waits) if waits else 0.0
+        waits = [r.waiting_time for r in records if r.arrival_date >= self.warmup_s]
+        wait = sum(waits) / len(waits) if waits else 0.0
+        cpu = time.process_time() - start
+        return Contender("ciw", len(records), cpu, wait)
 
-    (count, wait), cpu = cpu_time(go)
-    return Contender("ciw", count, cpu, wait)
 
-
-def run_loop(horizon_s: float, warmup_s: float, seed: int) -> Contender:
+@dataclass(frozen=True)
+class LoopRun:
     """The bare heapq loop's M/M/3; customers are completed services."""
-    result, cpu = cpu_time(
-        lambda: simulate_mmc(LAM, 1.0 / MEAN_SERVICE, SERVERS, horizon_s, warmup_s, seed)
-    )
-    return Contender("heapq", result.completed, cpu, result.mean_wait)
+
+    horizon_s: float
+    warmup_s: float
+    seed: int
+
+    def __call__(self, turn: Turn) -> Contender:
+        start = time.process_time()
+        loop = MmcLoop(LAM, 1.0 / MEAN_SERVICE, SERVERS, self.warmup_s, self.seed)
+        for i in range(1, STEPS + 1):
+            loop.advance(self.horizon_s * i / STEPS)
+            turn()
+        result = loop.result()
+        cpu = time.process_time() - start
+        return Contender("heapq", result.completed, cpu, result.mean_wait)
 
 
-RUNNERS = {"engine": run_engine, "ciw": run_ciw, "heapq": run_loop}
+RUNNERS = {"engine": EngineRun, "ciw": CiwRun, "heapq": LoopRun}
 
 
 def measure(sizes: Sizes) -> Mm3Result:
-    """Run the three for `sizes.repeats` repetitions and check the engine against Erlang C.
+    """Run the three in turns for `sizes.repeats` repetitions; check the engine's Erlang C wait.
 
     Raises:
         AssertionError: When the engine's mean wait is off Erlang C by more than the
@@ -139,13 +178,10 @@ def measure(sizes: Sizes) -> Mm3Result:
     wq = theory_wait()
     measured = int(LAM * (horizon - warmup)) * sizes.repeats
     result = Mm3Result(horizon, warmup, wq, tolerance(measured))
-    names = list(RUNNERS)
     for i in range(sizes.repeats):
-        rep: dict[str, Contender] = {}
-        for name in rotated(names, i):
-            gc.collect()  # nobody pays for the previous contender's garbage
-            rep[name] = RUNNERS[name](horizon, warmup, i + 1)
-        result.reps.append(rep)
+        names = rotated(list(RUNNERS), i)
+        runs = run_lockstep([RUNNERS[name](horizon, warmup, i + 1) for name in names])
+        result.reps.append({c.name: c for c in runs})
     check_erlang_c(result)
     return result
 

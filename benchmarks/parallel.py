@@ -14,6 +14,7 @@ The December target is wall-clock time with imports, as a subprocess: the CLI
 from __future__ import annotations
 
 import gc
+import pickle
 import resource
 import shutil
 import subprocess
@@ -22,6 +23,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from benchmarks.common import (
     ROOT,
@@ -63,6 +65,10 @@ class ParallelResult:
     december_how: str = ""
     december_replications: int = 0
     december_walls: list[float] = field(default_factory=list)
+    pickle_ms: float = 0.0
+    """CPU milliseconds to pickle one replication's result and unpickle it (a worker's send)."""
+    result_kib: float = 0.0
+    """Size of one pickled replication result (KiB)."""
 
     @property
     def efficiency(self) -> float:
@@ -88,17 +94,25 @@ class ParallelResult:
         return median(self.december_walls)
 
 
-def timed_run(scenario: object, replications: int, jobs: int) -> JobsRun:
+def timed_run(scenario: object, replications: int, jobs: int) -> tuple[JobsRun, Any]:
     """Run the replications on `jobs` workers; wall-clock and all-process CPU seconds."""
     from sim import run
 
     gc.collect()
     cpu0, child0 = time.process_time(), _children_cpu()
     wall0 = time.perf_counter()
-    run(scenario, replications=replications, jobs=jobs)  # type: ignore[arg-type]
+    result = run(scenario, replications=replications, jobs=jobs)  # type: ignore[arg-type]
     wall = time.perf_counter() - wall0
     cpu = time.process_time() - cpu0 + _children_cpu() - child0
-    return JobsRun(jobs, wall, cpu)
+    return JobsRun(jobs, wall, cpu), result
+
+
+def pickle_cost(replication: Any) -> tuple[float, float]:
+    """(CPU milliseconds to pickle and unpickle, size in KiB) of one replication's result."""
+    start = time.process_time()
+    data = pickle.dumps(replication)
+    pickle.loads(data)
+    return (time.process_time() - start) * 1000.0, len(data) / 1024.0
 
 
 def cli_has_jobs() -> bool:
@@ -166,7 +180,9 @@ def measure(sizes: Sizes) -> ParallelResult:
     result = ParallelResult(relative(path), sets, note, n)
     for i in range(sizes.repeats):
         runs = {jobs: timed_run(scenario, n, jobs) for jobs in rotated([1, 2], i)}
-        result.pairs.append((runs[1], runs[2]))
+        result.pairs.append((runs[1][0], runs[2][0]))
+        result.pickle_ms, result.result_kib = pickle_cost(runs[1][1].replications[0])
+        del runs
 
     result.december_replications = sizes.december_replications
     for _ in range(sizes.repeats):

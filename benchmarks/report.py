@@ -39,7 +39,7 @@ class Results:
     elapsed_s: float
     profiles: tuple[Profile, Profile]
     mm3: Mm3Result
-    throughput: tuple[ThroughputResult, ThroughputResult]
+    throughput: tuple[ThroughputResult, ThroughputResult, ThroughputResult]
     backlog: BacklogResult
     memory: MemoryResult
     parallel: ParallelResult
@@ -160,6 +160,11 @@ def _machine(r: Results) -> list[str]:
         f"| numpy / simpy / ciw | {v['numpy']} / {v['simpy']} / {v['ciw']} |",
         f"| date | {m.date} |",
         f"| checkout | {m.commit or 'unknown'} ({state}) |",
+        *(
+            [f"| checkout at the end | {m.commit_end} (the tree moved during the run) |"]
+            if m.commit_end and m.commit_end != m.commit
+            else []
+        ),
         f"| load average (1/5/15 min) at start / end | {m.load_start} / {m.load_end} |",
         f"| command | `{r.command}` |",
         f"| repetitions per figure | {r.sizes.repeats} (each figure is their median) |",
@@ -171,8 +176,9 @@ def _machine(r: Results) -> list[str]:
         "",
         "Times are CPU seconds of the measuring process (`time.process_time`) unless marked "
         "wall; the machine was shared with other users (see the load average). Competing "
-        "implementations ran side by side in each repetition, in an order that rotates between "
-        "repetitions, and a ratio is the median of the per-repetition ratios.",
+        "implementations ran side by side in each repetition, in processes of their own taking "
+        "turns (`benchmarks/lockstep.py`) in an order that rotates between repetitions, and a "
+        "ratio is the median of the per-repetition ratios.",
     ]
     if r.sizes.is_quick:
         lines += ["", "**`--quick`: a smoke run on tiny sizes; these figures mean nothing.**"]
@@ -246,7 +252,12 @@ def _mm3(r: Results) -> list[str]:
         "(`benchmarks/scenarios/mm3.yaml`, `benchmarks/heapq_mm3.py`, "
         "`ciw.Simulation.simulate_until_max_time`). Customers are messages delivered "
         "(engine) or services completed (Ciw, loop); the engine's time runs from the world's "
-        "construction to the finished summary, Ciw's from the network to its records.",
+        "construction to the finished summary, Ciw's from the network to its records. The "
+        "three ran in processes of their own taking turns of 1/100 of the horizon "
+        "(`benchmarks/lockstep.py`), so each ratio compares CPU time spent across the same "
+        "stretches of the shared machine's load. Switching processes at every turn costs each "
+        "of them some speed (cold caches), so the absolute rates here are below those of a run "
+        "alone: the M/M/3 row of Throughput is the engine's figure in a process of its own.",
         "",
         "| implementation | customers | CPU s (mean) | customers per CPU-s (median) | "
         "engine / this | mean wait s | vs Erlang C |",
@@ -268,7 +279,8 @@ def _throughput(r: Results) -> list[str]:
         "",
         "One process (`sim.run(scenario, replications=N)`), from the first world's construction "
         "to the aggregated summary; messages are those created (orders, results, receipts), "
-        "over all replications. Loading the scenario is timed apart.",
+        "over all replications. Loading the scenario is timed apart. The M/M/3 channel is the "
+        "world of the next section, alone in this process.",
         "",
         "| scenario | replications | messages | CPU s (median) | messages per CPU-s "
         "(median) | per repetition | loading CPU s |",
@@ -280,12 +292,12 @@ def _throughput(r: Results) -> list[str]:
             f"| {t.label} | {t.replications} | {_n(t.messages)} | {t.cpu_s:.1f} | "
             f"{_rate(t.rate)} | {reps} | {t.load_cpu_s:.3f} |"
         )
-    base, dec = r.throughput
-    mm3_rate = r.mm3.median_rate("engine")
+    base, dec, channel = r.throughput
     lines += [
         "",
         f"Ratios: December / baseline {dec.rate / base.rate:.2f}; baseline / M/M/3 channel "
-        f"{base.rate / mm3_rate:.2f}; December / M/M/3 channel {dec.rate / mm3_rate:.2f}.",
+        f"{base.rate / channel.rate:.2f}; December / M/M/3 channel "
+        f"{dec.rate / channel.rate:.2f}.",
         "",
         f"Baseline: {base.note}{'; sets: ' + ', '.join(base.sets) if base.sets else ''}. "
         f"December: {dec.note}{'; sets: `' + '`, `'.join(dec.sets) + '`' if dec.sets else ''}.",
@@ -303,7 +315,10 @@ def _backlog(r: Results) -> list[str]:
         "",
         f"`{b.scenario}`{' with ' + ', '.join(b.sets) if b.sets else ''}: 10 messages/s into "
         "an M/M/3 channel that sends 15/s, stalled 3 h (`engine-stall`, hold), against the "
-        "same world with `faults=[]` (same arrivals). The drain window runs from the stall's "
+        "same world with `faults=[]` (same arrivals), the two in processes of their own taking "
+        "turns of one grid step, 1/144 of the horizon (`benchmarks/lockstep.py`). The drain "
+        "window runs "
+        "from the stall's "
         f"end to the channel's queue back under {NORMAL}: "
         f"{rep.start / 3600:.2f} h to {rep.end / 3600:.2f} h simulated; the backlog at its start "
         f"was {_n(b.med('backlog_at_start'))} messages (peak {_n(b.med('peak_backlog'))}; "
@@ -371,7 +386,9 @@ def _parallel(r: Results) -> list[str]:
         f"| 2 | {p.wall(2):.2f} | {p.cpu(2):.2f} |",
         "",
         f"Parallel efficiency (wall): **{p.efficiency:.2f}** (per repetition: {per_rep}); "
-        f"CPU(1) / CPU(2): {p.cpu_efficiency:.2f} (1.00 would be a free second worker).",
+        f"CPU(1) / CPU(2): {p.cpu_efficiency:.2f} (1.00 would be a free second worker). "
+        f"Pickling one replication's result and unpickling it: {p.pickle_ms:.1f} ms of CPU "
+        f"({p.result_kib:,.0f} KiB).",
         "",
         f"December replay, {p.december_replications} replications on 2 workers, wall-clock with "
         f"the interpreter's start and imports, run as {p.december_how}:",

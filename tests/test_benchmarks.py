@@ -5,13 +5,15 @@ nothing, and the machine is shared."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from benchmarks.__main__ import main
 from benchmarks.common import Sizes, rotated
-from benchmarks.heapq_mm3 import simulate_mmc
+from benchmarks.heapq_mm3 import MmcLoop, simulate_mmc
+from benchmarks.lockstep import Turn, run_lockstep
 from benchmarks.mm3 import Contender, Mm3Result, check_erlang_c, theory_wait, tolerance
 from benchmarks.report import SECTIONS
 
@@ -71,3 +73,44 @@ def test_sizes_and_rotation() -> None:
 
 def test_results_file_is_where_the_issue_wants_it() -> None:
     assert Path("benchmarks/RESULTS.md").parent.name == "benchmarks"
+
+
+def test_loop_in_slices_is_the_loop_in_one() -> None:
+    sliced = MmcLoop(2.0, 1 / 1.2, 3, 100.0, seed=5)
+    for i in range(1, 11):
+        sliced.advance(500.0 * i)
+    assert sliced.result() == simulate_mmc(2.0, 1 / 1.2, 3, 5_000.0, 100.0, seed=5)
+
+
+@dataclass(frozen=True)
+class _Steps:
+    """A contender that writes each of its steps to a shared log (picklable for spawn)."""
+
+    name: str
+    steps: int
+    log: str
+    fail: bool = False
+
+    def __call__(self, turn: Turn) -> str:
+        for i in range(self.steps):
+            with open(self.log, "a", encoding="utf-8") as f:
+                f.write(f"{self.name}{i} ")
+            if self.fail:
+                raise ValueError("boom")
+            turn()
+        return self.name
+
+
+def test_lockstep_takes_turns_and_skips_the_finished(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    out = run_lockstep(
+        [_Steps("a", 3, str(log)), _Steps("b", 1, str(log)), _Steps("c", 2, str(log))]
+    )
+    assert out == ["a", "b", "c"]
+    assert log.read_text().split() == ["a0", "b0", "c0", "a1", "c1", "a2"]
+
+
+def test_lockstep_reports_a_contenders_error(tmp_path: Path) -> None:
+    log = str(tmp_path / "log")
+    with pytest.raises(RuntimeError, match="boom"):
+        run_lockstep([_Steps("a", 2, log), _Steps("b", 2, log, fail=True)])
