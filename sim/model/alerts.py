@@ -39,17 +39,22 @@ class Alerts:
                 limit: float
                 if spec.depth_above is not None:
                     value, limit = ch.backlog, spec.depth_above
-                    text = f"depth {value:g} > {limit:g}"
                 else:
                     assert spec.oldest_older_than is not None
                     value, limit = ch.oldest_age(now), spec.oldest_older_than
-                    text = f"oldest message {value / 60:.1f} min > {limit / 60:g} min"
                 key = (i, sid)
                 if value > limit:
                     if key not in self._active:
                         self._active.add(key)
                         if self.first is None:
                             self.first = now
-                        self.fire(sid, text, now)
+                        self.fire(sid, _describe(spec, value, limit), now)
                 else:
                     self._active.discard(key)
+
+
+def _describe(spec: Alert, value: float, limit: float) -> str:
+    """What crossed which threshold, for events.csv (built only when an alert fires)."""
+    if spec.depth_above is not None:
+        return f"depth {value:g} > {limit:g}"
+    return f"oldest message {value / 60:.1f} min > {limit / 60:g} min"

@@ -10,6 +10,7 @@ scheduled event.
 from __future__ import annotations
 
 import itertools
+from array import array
 from collections import deque
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -100,7 +101,8 @@ class Channel:
         self.on_poison: Callable[[Message], None] | None = None
         """Told which message took the armed poison."""
         self.seq = 0
-        self._last_filed = [-1] * patients
+        self._last_filed = array("q", [-1]) * patients
+        """Per patient, the highest sequence filed here (8 bytes a patient, not an object)."""
         self.order_violations = 0
         self.order_given_up = False
         """Whether a message left its patient's order to come back later (park, reprocess)."""
@@ -202,7 +204,7 @@ class Channel:
             msg.code = TIMEOUT
             delay = system.timeout
         else:
-            filed = system.file(now)
+            filed = system.file(now) if system.service else now
             delay = filed + system.ack() * system.slow - now
             if self.poison_next is not None and not msg.poison:
                 msg.poison = self.poison_next
