@@ -15,9 +15,6 @@ The table rows are plain text (the CLI lays them out with rich).
 
 from __future__ import annotations
 
-import platform
-import shlex
-import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from sim.experiments.compare import is_recovery_metric
 from sim.metrics.registry import METRICS
 from sim.report.csvs import cell
-from sim.report.results import dump_json
+from sim.report.results import dump_json, run_json
 from sim.report.tables import Section, human_count, human_seconds
 
 if TYPE_CHECKING:
@@ -276,37 +273,28 @@ def compare_record(
         started: The local time the comparison started.
         wall_s: Seconds from the start to the end of writing the results.
     """
-    import numpy
-    import simpy
-
-    import sim
-
     incomplete = [
         f"{name}: {v.result.stop_reason}"
         for name, v in comparison.variants.items()
         if not v.complete
     ]
-    return {
-        "tool": "ehrsim",
-        "version": sim.__version__,
-        "run_id": run_id,
-        "command": shlex.join(command),
-        "argv": list(sys.argv),
-        "cwd": str(Path.cwd()),
-        "scenario": comparison.scenario,
-        "scenario_sha256": scenario_sha256,
-        "seed": comparison.seed,
-        "replications": comparison.replications,
-        "variants": list(comparison.variants),
-        "started": started.astimezone().isoformat(timespec="seconds"),
-        "wall_s": round(wall_s, 3),
-        "python": platform.python_version(),
-        "numpy": numpy.__version__,
-        "simpy": simpy.__version__,
-        "platform": platform.platform(),
-        "complete": comparison.complete,
-        "stop_reason": "; ".join(incomplete),
-        "hypotheses_failed": {
-            name: len(v.failed_hypotheses) for name, v in comparison.variants.items()
+    return run_json(
+        run_id=run_id,
+        command=command,
+        scenario=comparison.scenario,
+        scenario_sha256=scenario_sha256,
+        started=started,
+        wall_s=wall_s,
+        middle={
+            "seed": comparison.seed,
+            "replications": comparison.replications,
+            "variants": list(comparison.variants),
         },
-    }
+        end={
+            "complete": comparison.complete,
+            "stop_reason": "; ".join(incomplete),
+            "hypotheses_failed": {
+                name: len(v.failed_hypotheses) for name, v in comparison.variants.items()
+            },
+        },
+    )

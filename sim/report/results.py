@@ -20,6 +20,7 @@ import shlex
 import shutil
 import sys
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -297,6 +298,39 @@ def run_record(
         started: The local time the run started (with its UTC offset in the file).
         wall_s: Seconds from the start to the end of writing the results.
     """
+    return run_json(
+        run_id=run_id,
+        command=command,
+        scenario=result.scenario.name,
+        scenario_sha256=scenario_sha256,
+        started=started,
+        wall_s=wall_s,
+        middle={
+            "seed": result.seed,
+            "replications": len(result.replications),
+            "horizon_s": result.horizon,
+        },
+        end={
+            "complete": result.complete,
+            "stop_reason": stop_reason(result),
+            "hypotheses_failed": len(result.failed_hypotheses),
+        },
+    )
+
+
+def run_json(
+    *,
+    run_id: str,
+    command: Sequence[str],
+    scenario: str,
+    scenario_sha256: str,
+    started: datetime,
+    wall_s: float,
+    middle: dict[str, Any],
+    end: dict[str, Any],
+) -> dict[str, Any]:
+    """run.json: who ran what, when and with which versions, around a command's own figures
+    (`middle` after the scenario's hash, `end` after the versions)."""
     import numpy
     import simpy
 
@@ -309,18 +343,14 @@ def run_record(
         "command": shlex.join(command),
         "argv": list(sys.argv),
         "cwd": str(Path.cwd()),
-        "scenario": result.scenario.name,
+        "scenario": scenario,
         "scenario_sha256": scenario_sha256,
-        "seed": result.seed,
-        "replications": len(result.replications),
-        "horizon_s": result.horizon,
+        **middle,
         "started": started.astimezone().isoformat(timespec="seconds"),
         "wall_s": round(wall_s, 3),
         "python": platform.python_version(),
         "numpy": numpy.__version__,
         "simpy": simpy.__version__,
         "platform": platform.platform(),
-        "complete": result.complete,
-        "stop_reason": stop_reason(result),
-        "hypotheses_failed": len(result.failed_hypotheses),
+        **end,
     }
