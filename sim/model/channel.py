@@ -143,13 +143,6 @@ class Channel:
             self.peak_at = now
         self.under_way.append(msg)
 
-    def accept(self, msg: Message) -> None:
-        """The engine accepted a message for this destination: number it and give it its place."""
-        msg.seq = self.seq
-        self.seq += 1
-        if self.gate is not None:
-            self.gate.enter(msg)
-
     def oldest_age(self, now: float) -> float:
         """Age of the oldest message bound here that has not left (0 when none)."""
         line = self.under_way

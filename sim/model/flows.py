@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -78,8 +77,3 @@ class Replier:
         gap = self.after[order.cls]()
         for i in range(1, n + 1):
             call_in(self.env, gap * i, self.emit, order)
-
-
-def poisson_extra(mean_extra: float) -> float:
-    """Probability that an order gets more than one result (for the pre-run table)."""
-    return 1.0 - math.exp(-mean_extra)

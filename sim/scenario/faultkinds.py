@@ -68,7 +68,7 @@ FAULT_KINDS: dict[str, FaultKind] = {
         severity_meaning="the factor on transform time (e.g. 3)",
     ),
     "system-outage": FaultKind(
-        summary="sends to the system time out",
+        summary="the system is down: sends to it time out, what it sends waits in its outbox",
         target="system",
     ),
     "system-slowdown": FaultKind(
@@ -80,7 +80,7 @@ FAULT_KINDS: dict[str, FaultKind] = {
         severity_meaning="the factor on ack and filing time (e.g. 4)",
     ),
     "partition": FaultKind(
-        summary="the engine cannot reach the listed systems",
+        summary="the engine and the listed systems cannot reach each other",
         target="systems",
     ),
     "ack-loss": FaultKind(
