@@ -6,6 +6,8 @@ The public API: load a scenario, look at its expected load, run it.  The command
 
 from __future__ import annotations
 
+# First: decides, before the core loads, whether its compiled build is current (sim/_compiled.py).
+from sim._compiled import CORE_FROM_SOURCES  # noqa: F401
 from sim.experiments.compare import Comparison, compare
 from sim.experiments.plan import Plan, plan
 from sim.experiments.run import ReplicationResult, RunResult, run

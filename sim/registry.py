@@ -1,5 +1,9 @@
 """Name registries: strategies, fault kinds and arrival processes are small classes found by
-the name the scenario YAML uses, so adding one never touches the engine."""
+the name the scenario YAML uses, so adding one never touches the engine.
+
+Classes of the compiled core (``sim/model``, ``sim/strategies``; see ``setup.py``) register with
+``REGISTRY.add(name, cls)`` after the class: mypyc cannot compile a class that has a decorator.
+"""
 
 from __future__ import annotations
 
@@ -20,14 +24,18 @@ class Registry(Generic[T]):
     def register(self, name: str) -> Callable[[T], T]:
         """Class decorator: make the class available to scenarios as `name`."""
 
-        def add(cls: T) -> T:
-            if name in self._classes:
-                raise ValueError(f"{self.what} {name!r} is registered twice")
-            setattr(cls, self.attribute, name)
-            self._classes[name] = cls
-            return cls
+        def decorate(cls: T) -> T:
+            return self.add(name, cls)
 
-        return add
+        return decorate
+
+    def add(self, name: str, cls: T) -> T:
+        """Make `cls` available to scenarios as `name`."""
+        if name in self._classes:
+            raise ValueError(f"{self.what} {name!r} is registered twice")
+        setattr(cls, self.attribute, name)
+        self._classes[name] = cls
+        return cls
 
     def __getitem__(self, name: str) -> T:
         try:

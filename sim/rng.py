@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
 if TYPE_CHECKING:
     from sim.distributions import Distribution
 
-BLOCK = 1024
+BLOCK: Final = 1024
 """How many numbers a sampler draws at once; numpy's per-call cost is paid once per block."""
 
 

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import Final
 
 import numpy as np
 
-_RATIO = 1.02
+_RATIO: Final = 1.02
 """Bucket width: each bucket spans a factor of 1.02, so its geometric middle is within 1 %."""
 _LOG_RATIO = math.log(_RATIO)
-_FLOOR = 1e-6
+_FLOOR: Final = 1e-6
 """Values below a microsecond share the first bucket."""
-_FLUSH_AT = 4096
+_FLUSH_AT: Final = 4096
 
 
 class Histogram:

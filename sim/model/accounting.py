@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mypy_extensions import trait
+
 from sim.model.records import InvariantBroken
 
 if TYPE_CHECKING:
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
 
 
+@trait
 class Accounting:
     """Figures and checks read off a finished (or stopped) world."""
 

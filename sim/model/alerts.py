@@ -38,7 +38,7 @@ class Alerts:
                 value: float
                 limit: float
                 if spec.depth_above is not None:
-                    value, limit = ch.backlog, spec.depth_above
+                    value, limit = float(ch.backlog), float(spec.depth_above)
                 else:
                     assert spec.oldest_older_than is not None
                     value, limit = ch.oldest_age(now), spec.oldest_older_than

@@ -13,10 +13,12 @@ import itertools
 from array import array
 from collections import deque
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
+
+from mypy_extensions import trait
 
 from sim.metrics.histogram import Histogram
-from sim.model.clock import call_in
+from sim.model.clock import Clock
 from sim.model.message import (
     BACKOFF,
     CLASSES,
@@ -33,8 +35,6 @@ from sim.model.message import (
 )
 
 if TYPE_CHECKING:
-    import simpy
-
     from sim.model.counters import Counters
     from sim.model.gate import PatientGate
     from sim.model.message import Message
@@ -42,9 +42,10 @@ if TYPE_CHECKING:
     from sim.strategies.policies import ChannelPolicy
     from sim.strategies.retry import RetryPolicy
 
-TIMEOUT = "timeout"
+TIMEOUT: Final = "timeout"
 
 
+@trait
 class ChannelHooks:
     """What a channel tells the rest of the world; the world overrides these."""
 
@@ -69,7 +70,7 @@ class Channel:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        clock: Clock,
         system: System,
         counters: Counters,
         retry: RetryPolicy,
@@ -80,7 +81,7 @@ class Channel:
         warmup: float,
         hooks: ChannelHooks,
     ) -> None:
-        self.env = env
+        self.clock = clock
         self.id = system.id
         self.system = system
         self.count = counters
@@ -134,7 +135,7 @@ class Channel:
 
     def enter(self, msg: Message) -> None:
         """A message bound here was created."""
-        now = self.env._now
+        now = self.clock.now
         self.area += self.backlog * (now - self._area_t)
         self._area_t = now
         self.backlog += 1
@@ -155,14 +156,14 @@ class Channel:
     def send(self, msg: Message) -> None:
         """Send a message on a worker its lane has already given it (policies permitting)."""
         if self.policies:
-            now = self.env._now
+            now = self.clock.now
             at = now
             for policy in self.policies:
                 at = max(at, policy.admit(now))
             if at > now:
                 msg.place = PACING
                 self.count.pacing += 1
-                call_in(self.env, at - now, self._paced, msg)
+                self.clock.call_in(at - now, self._paced, msg)
                 return
         self._transmit(msg)
 
@@ -183,7 +184,7 @@ class Channel:
         msg.flow.lane.release()
 
     def _transmit(self, msg: Message) -> None:
-        now = self.env._now
+        now = self.clock.now
         count = self.count
         msg.place = SENDING
         msg.sends += 1
@@ -223,14 +224,14 @@ class Channel:
                     delay = system.timeout
                 else:
                     msg.code = ""
-        call_in(self.env, delay, self._outcome, msg)
+        self.clock.call_in(delay, self._outcome, msg)
 
     def _outcome(self, msg: Message) -> None:
         if msg.place == LOST:  # its node crashed while the send was under way
             return
         self.count.sending -= 1
         if self.policies:
-            now = self.env._now
+            now = self.clock.now
             for policy in self.policies:
                 if msg.code:
                     policy.failed(now)
@@ -242,7 +243,7 @@ class Channel:
             self._failed(msg)
 
     def _delivered(self, msg: Message) -> None:
-        now = self.env._now
+        now = self.clock.now
         self.last_ack = now
         count = self.count
         count.delivered += 1
@@ -265,7 +266,7 @@ class Channel:
 
     def _failed(self, msg: Message) -> None:
         if msg.poison:
-            self.hooks.poisoned(self, msg, self.env._now)
+            self.hooks.poisoned(self, msg, self.clock.now)
         action = self.on_reply[msg.code]
         if action == "retry":
             if not self.retry.exhausted(msg):
@@ -273,7 +274,7 @@ class Channel:
                 self.count.backoff += 1
                 token = next(self._tokens)
                 msg.wake = token
-                call_in(self.env, self.retry.delay(msg), self._resend, (msg, token))
+                self.clock.call_in(self.retry.delay(msg), self._resend, (msg, token))
                 return
             action = self.retry.then
         if action == "park":
@@ -281,7 +282,7 @@ class Channel:
         elif action == "dead-letter":
             self._leave(msg, DEAD_LETTERED)
             self.dead_letters.append(msg)
-            self.hooks.dead_lettered(self, msg, self.env._now)
+            self.hooks.dead_lettered(self, msg, self.clock.now)
             msg.flow.lane.release()
         else:
             self._suspend(msg)
@@ -315,7 +316,7 @@ class Channel:
         """Put every dead-lettered message back into its queue (an analyst's resubmission)."""
         msgs, self.dead_letters = self.dead_letters, []
         self.order_given_up = self.order_given_up or bool(msgs)
-        now = self.env._now
+        now = self.clock.now
         for msg in msgs:
             self.count.dead_lettered -= 1
             self.count.outstanding += 1
@@ -335,7 +336,7 @@ class Channel:
         self.order_given_up = True
         self.count.parked += 1
         self._let_go(msg)
-        call_in(self.env, self.retry.first, self._unpark, msg)
+        self.clock.call_in(self.retry.first, self._unpark, msg)
         msg.flow.lane.release()
 
     def _unpark(self, msg: Message) -> None:
@@ -350,7 +351,7 @@ class Channel:
         self.blocked += 1
         self._let_go(msg, keep_order=True)
         self.blocked_q.appendleft(msg)
-        self.hooks.suspended(self, self.env._now)
+        self.hooks.suspended(self, self.clock.now)
         msg.flow.lane.release()
 
     def unblock(self) -> None:
@@ -400,7 +401,7 @@ class Channel:
 
     def _leave(self, msg: Message, place: int) -> None:
         """The message leaves the engine for good in state `place`."""
-        now = self.env._now
+        now = self.clock.now
         msg.place = place
         count = self.count
         count.outstanding -= 1

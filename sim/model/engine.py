@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
-from sim.model.clock import call_in
+from sim.model.clock import Clock
 from sim.model.message import LOST, OUTBOUND, TRANSFORM, TRANSFORM_QUEUE
 
 if TYPE_CHECKING:
-    import simpy
-
     from sim.model.message import Message
     from sim.rng import Sampler
 
@@ -25,10 +23,10 @@ class Engine:
     __slots__ = (
         "area",
         "busy",
+        "clock",
         "constant",
         "cores",
         "departed",
-        "env",
         "last",
         "nodes",
         "queue",
@@ -42,12 +40,12 @@ class Engine:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        clock: Clock,
         cores: int,
         transform: Sampler,
         constant: float | None = None,
     ) -> None:
-        self.env = env
+        self.clock = clock
         self.cores = cores
         self.transform = transform
         self.constant = constant
@@ -85,7 +83,7 @@ class Engine:
             self.departed += 1  # through the waiting line with a zero wait
             self._start(msg)
         else:
-            now = self.env._now
+            now = self.clock.now
             self.area += len(self.queue) * (now - self.last)
             self.last = now
             msg.place = TRANSFORM_QUEUE
@@ -96,12 +94,12 @@ class Engine:
         self.busy += 1
         msg.place = TRANSFORM
         delay = (self.constant if self.constant is not None else self.transform()) * self.slow
-        call_in(self.env, delay, self._done, msg)
+        self.clock.call_in(delay, self._done, msg)
 
     def _done(self, msg: Message) -> None:
         if msg.place == LOST:  # its node crashed mid-transform (the core was freed then)
             return
-        now = self.env._now
+        now = self.clock.now
         self.busy -= 1
         queue = self.queue
         if queue:
@@ -116,7 +114,7 @@ class Engine:
 
     def start_next(self) -> None:
         """Start transforming the next waiting message (after cores were freed)."""
-        now = self.env._now
+        now = self.clock.now
         self.area += len(self.queue) * (now - self.last)
         self.last = now
         nxt = self.queue.popleft()

@@ -6,12 +6,10 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from sim.metrics.histogram import Histogram
-from sim.model.clock import call_in
+from sim.model.clock import Clock
 from sim.model.message import CLASSES
 
 if TYPE_CHECKING:
-    import simpy
-
     from sim.model.channel import Channel
     from sim.model.engine import Sender
     from sim.model.lane import Lane
@@ -54,14 +52,14 @@ class Replier:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        clock: Clock,
         results: FlowRuntime,
         count: float,
         after: list[Sampler],
         poisson: Sampler | None,
         emit: Callable[[Message], None],
     ) -> None:
-        self.env = env
+        self.clock = clock
         self.results = results
         self.count = count
         self.after = after
@@ -76,4 +74,4 @@ class Replier:
         n = 1 + int(self.poisson()) if self.poisson is not None else 1
         gap = self.after[order.cls]()
         for i in range(1, n + 1):
-            call_in(self.env, gap * i, self.emit, order)
+            self.clock.call_in(gap * i, self.emit, order)

@@ -23,25 +23,33 @@ class PatientGate:
     __slots__ = ("_lines",)
 
     def __init__(self) -> None:
-        self._lines: dict[int, deque[Message]] = {}
+        # A patient with one message under way (the usual case) maps to the message itself;
+        # a deque is made only when a second one joins.
+        self._lines: dict[int, Message | deque[Message]] = {}
 
     def enter(self, msg: Message) -> None:
         """Take the message's place in its patient's line."""
         msg.gated = True
         line = self._lines.get(msg.patient)
         if line is None:
-            self._lines[msg.patient] = deque((msg,))
-        else:
+            self._lines[msg.patient] = msg
+        elif isinstance(line, deque):
             line.append(msg)
+        else:
+            self._lines[msg.patient] = deque((line, msg))
 
     def is_head(self, msg: Message) -> bool:
         """Whether the message is its patient's oldest under way."""
-        return self._lines[msg.patient][0] is msg
+        line = self._lines[msg.patient]
+        return (line[0] if isinstance(line, deque) else line) is msg
 
     def leave(self, msg: Message) -> Message | None:
         """Give up the message's place; return the next message if it was set aside."""
         msg.gated = False
         line = self._lines[msg.patient]
+        if not isinstance(line, deque):
+            del self._lines[msg.patient]
+            return None
         if line[0] is msg:
             line.popleft()
         else:
@@ -54,4 +62,4 @@ class PatientGate:
         return head if head.place == HELD else None
 
     def __len__(self) -> int:
-        return sum(len(line) for line in self._lines.values())
+        return sum(len(v) if isinstance(v, deque) else 1 for v in self._lines.values())

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING
 
+from mypy_extensions import trait
 from simpy.events import Timeout
 
 from sim.model.message import (
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
 
 
+@trait
 class Incidents:
     """Operations a fault calls on the world; each undoes exactly what its twin did."""
 

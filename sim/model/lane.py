@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 from sim.model.message import HELD, QUEUED, SHED, WAITING
 
 if TYPE_CHECKING:
-    import simpy
-
+    from sim.model.clock import Clock
     from sim.model.message import Message
     from sim.strategies.disciplines import Discipline
 
@@ -24,8 +23,8 @@ class Lane:
 
     __slots__ = (
         "area",
+        "clock",
         "departed",
-        "env",
         "id",
         "idle",
         "last",
@@ -38,11 +37,11 @@ class Lane:
         "workers",
     )
 
-    def __init__(self, env: simpy.Environment, lane_id: str, queue: Discipline, workers: int):
-        self.env = env
+    def __init__(self, clock: Clock, lane_id: str, queue: Discipline, workers: int):
+        self.clock = clock
         self.id = lane_id
         self.queue = queue
-        queue.bind(lambda: env.now, self._shed)
+        queue.bind(lambda: clock.now, self._shed)
         self.workers = workers
         self.idle = workers
         self.ready: deque[Message] = deque()
@@ -62,7 +61,7 @@ class Lane:
 
     def push(self, msg: Message) -> None:
         """A message starts waiting here (or, when a worker is free, goes straight on)."""
-        now = self.env._now
+        now = self.clock.now
         msg.enq_at = now
         if self.idle and not self.n and not self.paused and not self.ready:
             ch = msg.flow.channel
@@ -89,7 +88,7 @@ class Lane:
             else:
                 if not self.n:
                     return
-                now = self.env._now
+                now = self.clock.now
                 self.area += self.n * (now - self.last)
                 self.last = now
                 popped = queue.pop()
@@ -119,7 +118,7 @@ class Lane:
 
     def _shed(self, msg: Message) -> None:
         """The discipline dropped a waiting message (CoDel): it leaves the engine as shed."""
-        now = self.env._now
+        now = self.clock.now
         self.n -= 1
         self.wait_sum += now - msg.enq_at
         self.departed += 1

@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
     from sim.model.flows import FlowRuntime
 
-CLASSES = ("stat", "urgent", "routine")
+CLASSES: Final = ("stat", "urgent", "routine")
 """Priority classes in rank order: index 0 goes first."""
 
 # Where a message is.  Waiting places have lengths of their own; these codes serve the trace
 # and the checks at the end of a run.
-OUTBOUND, TRANSFORM_QUEUE, TRANSFORM, QUEUED, HELD, WAITING, SENDING, BACKOFF, PARKED = range(9)
-PACING = 9
+# Final, so that the compiled core uses them as constants, not module lookups.
+OUTBOUND: Final = 0
+TRANSFORM_QUEUE: Final = 1
+TRANSFORM: Final = 2
+QUEUED: Final = 3
+HELD: Final = 4
+WAITING: Final = 5
+SENDING: Final = 6
+BACKOFF: Final = 7
+PARKED: Final = 8
+PACING: Final = 9
 """Holding a worker until a drain limit lets it be sent."""
-DELIVERED, DEAD_LETTERED, EXPIRED, SHED, LOST = range(10, 15)
+DELIVERED: Final = 10
 """Terminal places: every place from DELIVERED on means the message has left the engine."""
+DEAD_LETTERED: Final = 11
+EXPIRED: Final = 12
+SHED: Final = 13
+LOST: Final = 14
 PLACE_NAMES = (
     "outbound", "transform-queue", "transform", "queued", "held", "waiting", "sending",
     "backoff", "parked", "pacing", "delivered", "dead-lettered", "expired", "shed", "lost",

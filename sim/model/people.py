@@ -11,16 +11,18 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Final
 
+import simpy
 from simpy.events import Timeout
 
-if TYPE_CHECKING:
-    import simpy
+# Imported at run time, not under TYPE_CHECKING: the compiled core (mypyc) evaluates a
+# dataclass's annotations when the module loads.
+from sim.rng import Sampler
 
-    from sim.rng import Sampler
-
-FIX_POISON, RESTART_CHANNEL, REPROCESS = 0, 1, 2
+FIX_POISON: Final = 0
+RESTART_CHANNEL: Final = 1
+REPROCESS: Final = 2
 """Analysts' task priorities (lower goes first)."""
 
 

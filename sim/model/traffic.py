@@ -11,18 +11,19 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
+from mypy_extensions import mypyc_attr
 
-from sim.model.clock import call_in
+from sim.model.clock import Clock
 from sim.model.message import CLASSES
 from sim.registry import Registry
-from sim.rng import BLOCK
+
+# Streams and Scenario are imported at run time, not under TYPE_CHECKING: the compiled core
+# (mypyc) evaluates ArrivalContext's annotations when the module loads.
+from sim.rng import BLOCK, Streams
+from sim.scenario.schema import Flow, Scenario
 
 if TYPE_CHECKING:
-    import simpy
-
     from sim.model.flows import FlowRuntime
-    from sim.rng import Streams
-    from sim.scenario.schema import Flow, Scenario
 
 Create = Callable[["FlowRuntime", int, int], object]
 """(flow, class index, patient) -> creates one message now."""
@@ -46,13 +47,14 @@ def arrivals_for(spec: Flow) -> type[Arrivals] | None:
 class ArrivalContext:
     """What every arrival process needs from the world it creates messages in."""
 
-    env: simpy.Environment
+    clock: Clock
     scenario: Scenario
     streams: Streams
     create: Create
     horizon: float
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Arrivals(ABC):
     """Creates one flow's messages at their times."""
 
@@ -65,7 +67,7 @@ class Arrivals(ABC):
         spec: Flow,
         surges: Sequence[tuple[float, float, float]],
     ) -> None:
-        self.env = ctx.env
+        self.clock = ctx.clock
         self.flow = flow
         self.spec = spec
         self.create = ctx.create
@@ -144,7 +146,6 @@ def class_sampler(shares: Mapping[Any, float]) -> tuple[list[float], list[int]]:
     return cum, idx
 
 
-@register_arrivals("rate")
 class PoissonArrivals(Arrivals):
     """A non-homogeneous Poisson process, by inversion of its cumulative rate.
 
@@ -222,7 +223,7 @@ class PoissonArrivals(Arrivals):
             self._at(self._times[0])
 
     def _at(self, t: float) -> None:
-        call_in(self.env, t - self.env._now, self._arrive, None)
+        self.clock.call_in(t - self.clock.now, self._arrive, None)
 
     def _arrive(self, _value: None) -> None:
         i = self._i
@@ -235,10 +236,12 @@ class PoissonArrivals(Arrivals):
         self._i = i
         t = self._times[i]
         if t < self.horizon:
-            call_in(self.env, t - self.env._now, self._arrive, None)
+            self.clock.call_in(t - self.clock.now, self._arrive, None)
 
 
-@register_arrivals("trace")
+ARRIVALS.add("rate", PoissonArrivals)
+
+
 class TraceArrivals(Arrivals):
     """Replays recorded messages: time, priority and patient from a CSV."""
 
@@ -259,7 +262,7 @@ class TraceArrivals(Arrivals):
 
     def start(self) -> None:
         if self._rows:
-            call_in(self.env, self._rows[0].time, self._arrive, None)
+            self.clock.call_in(self._rows[0].time, self._arrive, None)
 
     def _arrive(self, _value: None) -> None:
         row = self._rows[self._i]
@@ -267,4 +270,7 @@ class TraceArrivals(Arrivals):
         self.create(self.flow, CLASSES.index(row.priority), row.patient)
         if self._i < len(self._rows):
             nxt = self._rows[self._i].time
-            call_in(self.env, nxt - self.env._now, self._arrive, None)
+            self.clock.call_in(nxt - self.clock.now, self._arrive, None)
+
+
+ARRIVALS.add("trace", TraceArrivals)

@@ -12,6 +12,8 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from mypy_extensions import mypyc_attr
+
 from sim.registry import Registry
 
 if TYPE_CHECKING:
@@ -34,6 +36,7 @@ def take_where(line: deque[Message], pred: Callable[[Message], bool]) -> list[Me
     return gone
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Discipline(ABC):
     """A waiting line of messages with a rule for which goes next."""
 
@@ -69,7 +72,6 @@ class Discipline(ABC):
         """Take out every waiting message for which `pred` holds (a crash; rare, O(n))."""
 
 
-@register_discipline("fifo")
 class Fifo(Discipline):
     """First in, first out: the HL7 interface's natural order."""
 
@@ -93,7 +95,9 @@ class Fifo(Discipline):
         return take_where(self._q, pred)
 
 
-@register_discipline("priority")
+DISCIPLINES.add("fifo", Fifo)
+
+
 class Priority(Discipline):
     """Non-preemptive priority by class (stat, urgent, routine), FIFO within a class.
 
@@ -136,7 +140,9 @@ class Priority(Discipline):
         return gone
 
 
-@register_discipline("lifo")
+DISCIPLINES.add("priority", Priority)
+
+
 class Lifo(Fifo):
     """Last in, first out: the newest message goes first.
 
@@ -148,7 +154,9 @@ class Lifo(Fifo):
         return self._q.pop() if self._q else None
 
 
-@register_discipline("codel")
+DISCIPLINES.add("lifo", Lifo)
+
+
 class CoDel(Fifo):
     """FIFO with controlled delay (after Nichols & Jacobson's CoDel): shed a standing queue.
 
@@ -180,7 +188,9 @@ class CoDel(Fifo):
         return None
 
 
-@register_discipline("fair")
+DISCIPLINES.add("codel", CoDel)
+
+
 class Fair(Discipline):
     """Deficit round robin across flows, with weights (`{fair: {weights: {flow: 2}}}`).
 
@@ -250,3 +260,6 @@ class Fair(Discipline):
                         self._turn = None
         self._n -= len(gone)
         return gone
+
+
+DISCIPLINES.add("fair", Fair)

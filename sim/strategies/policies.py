@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from mypy_extensions import mypyc_attr
 from simpy.events import Timeout
 
 from sim.registry import Registry
@@ -30,6 +31,7 @@ POLICIES: Registry[type[ChannelPolicy]] = Registry("channel policy", "key")
 register_policy = POLICIES.register
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class ChannelPolicy:
     """Hooks on one channel's sends; the defaults do nothing."""
 
@@ -52,7 +54,6 @@ class ChannelPolicy:
         """A send failed (negative ACK or timeout)."""
 
 
-@register_policy("drain")
 class Drain(ChannelPolicy):
     """A token bucket of one token on the channel's sends: at most `rate` sends per second.
 
@@ -71,7 +72,9 @@ class Drain(ChannelPolicy):
         return at
 
 
-@register_policy("breaker")
+POLICIES.add("drain", Drain)
+
+
 class Breaker(ChannelPolicy):
     """A circuit breaker per destination: closed, open, half-open.
 
@@ -126,3 +129,6 @@ class Breaker(ChannelPolicy):
         self.state = "half-open"
         self.note(self.env.now, "breaker-half-open", self.channel.id, "")
         self.channel.unblock()
+
+
+POLICIES.add("breaker", Breaker)

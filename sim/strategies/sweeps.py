@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from mypy_extensions import mypyc_attr
+
 from sim.model.message import (
     EXPIRED,
     HELD,
@@ -28,6 +30,7 @@ SWEEPS: Registry[type[Sweep]] = Registry("sweep", "key")
 register_sweep = SWEEPS.register
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Sweep:
     """A rule applied to waiting messages at each sample."""
 
@@ -44,7 +47,6 @@ WAITING_PLACES = frozenset((OUTBOUND, TRANSFORM_QUEUE, QUEUED, HELD, PARKED))
 """Where a message is waiting to be sent (not in a transform, a send or a retry)."""
 
 
-@register_sweep("expire")
 class Expire(Sweep):
     """A message that has waited longer than `after` since its creation leaves for paper.
 
@@ -66,3 +68,6 @@ class Expire(Sweep):
             world.extract(old, EXPIRED)
             for msg in old:
                 world.to_paper(msg)
+
+
+SWEEPS.add("expire", Expire)

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from sim.metrics.summary import replication_summary
-from sim.model.clock import run_until
 from sim.model.message import DELIVERED, OUTBOUND
 from sim.theory import drain_time
 from tests.model.conftest import MakeWorld, delivered_at
@@ -161,7 +160,7 @@ class TestNodeCrash:
     def _held_at_crash(self, world_of: MakeWorld, text: str) -> tuple[object, int]:
         w = world_of(text)
         w._start()
-        run_until(w.env, 5400.0)
+        w.clock.run_until(5400.0)
         held = sum(
             1
             for ch in w.channels.values()
@@ -237,13 +236,12 @@ class TestInvariants:
 
     def test_time_running_backwards_is_caught(self, world_of: MakeWorld) -> None:
         """An event scheduled in the past stops the run as a broken invariant."""
-        from sim.model.clock import call_in
         from sim.model.world import InvariantBroken
 
         w = world_of(STALL)
         w._start()
-        run_until(w.env, 100.0)
-        call_in(w.env, -5.0, lambda ev: None, None)
+        w.clock.run_until(100.0)
+        w.clock.call_in(-5.0, lambda ev: None, None)
         with pytest.raises(InvariantBroken, match="simulated time is not monotone"):
             w.run()
 

@@ -58,14 +58,17 @@ class TestRetryPaths:
 
 
 class TestBackoff:
+    @pytest.fixture(autouse=True)
+    def _flow(self, world_of: MakeWorld) -> None:
+        self.flow = next(iter(world_of(OUTAGE).flows.values()))
+
     def _policy(self, **kw: object) -> RetryPolicy:
         spec = Retry.model_validate(kw)
         return RetryPolicy(spec, Sampler(lambda n: __import__("numpy").full(n, 0.5)))
 
     def _msg(self, tries: int) -> Message:
-        m = Message.__new__(Message)
+        m = Message(0, self.flow, 0, 0, 0.0)
         m.tries = tries
-        m.extra = None
         return m
 
     def test_exponential_doubles_up_to_the_cap(self) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
+from sim.model.world import World
 from tests.model.conftest import MakeWorld
 
 FLAT = """
@@ -51,28 +54,25 @@ class TestPoisson:
 
 
 class TestCommonRandomNumbers:
-    def test_strategies_see_the_same_arrivals(self, world_of: MakeWorld) -> None:
+    def test_strategies_see_the_same_arrivals(
+        self, world_of: MakeWorld, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         """Two strategies of one replication see identical arrival times, patients and classes."""
         text = FLAT.replace("horizon: 7d", "horizon: 6h").replace(
             "rate: 600/h}", "rate: 600/h, priority: {stat: 0.2, routine: 0.8}}"
         )
-        a = world_of(text, trace=True)
-        b = world_of(text, sets=["strategy.queues=shared", "strategy.discipline=priority"],
-                     trace=True)  # fmt: skip
-        seen_a, seen_b = [], []
-        a.create = _recording(a, seen_a)  # type: ignore[method-assign]
-        b.create = _recording(b, seen_b)  # type: ignore[method-assign]
-        a.run()
-        b.run()
-        assert len(seen_a) > 3000
-        assert seen_a == seen_b
+        seen: dict[str, list[tuple[float, str, int, int]]] = {}
+        original = World._arrival
 
+        def recording(world: World, flow: Any, cls: int, patient: int) -> object:
+            seen.setdefault(world.scenario.strategy.queues, []).append(
+                (world.env.now, flow.id, cls, patient)
+            )
+            return original(world, flow, cls, patient)
 
-def _recording(world, seen):  # type: ignore[no-untyped-def]
-    original = world.create
-
-    def create(flow, cls, patient, order=None):  # type: ignore[no-untyped-def]
-        seen.append((world.env.now, flow.id, cls, patient))
-        return original(flow, cls, patient, order)
-
-    return create
+        # On the class: the compiled World takes no attributes on its instances.
+        monkeypatch.setattr(World, "_arrival", recording)
+        world_of(text).run()
+        world_of(text, sets=["strategy.queues=shared", "strategy.discipline=priority"]).run()
+        assert len(seen["per-destination"]) > 3000
+        assert seen["per-destination"] == seen["shared"]
