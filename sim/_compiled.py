@@ -90,7 +90,7 @@ def choose_core(record: Path = RECORD, root: Path = ROOT) -> bool:
         shown = ", ".join(stale[:3]) + (f" and {len(stale) - 3} more" if len(stale) > 3 else "")
         warnings.warn(
             f"ehrsim: the compiled core is older than {shown}; running the Python sources "
-            "(same results, about half the speed). `make install` recompiles it.",
+            "(same results, about half the speed). `make core` or a reinstall recompiles it.",
             StaleBuildWarning,
             stacklevel=2,
         )

@@ -19,6 +19,7 @@ from sim.report.results import (
     PARTIAL,
     ResultsError,
     check_out,
+    draw_all,
     dump_json,
     make_run_id,
     reserve,
@@ -248,3 +249,28 @@ class TestWriteResults:
         assert record["complete"] is True and record["stop_reason"] == ""
         assert record["started"].startswith("2026-11-25T22:30:15")
         assert {"python", "numpy", "simpy", "platform", "scenario_sha256"} <= set(record)
+
+
+class TestFiguresInChildren:
+    def test_figures_drawn_in_children_are_the_same_files(
+        self, tiny_run: RunResult, tmp_path: Path
+    ) -> None:
+        """With jobs > 1 the figures come from forked children, byte for byte the same."""
+        one, two = tmp_path / "one", tmp_path / "two"
+        one.mkdir()
+        two.mkdir()
+        write_results(one, tiny_run)
+        write_results(two, tiny_run, jobs=2)
+        for name in ("backlog.png", "latency.png"):
+            assert (one / name).read_bytes() == (two / name).read_bytes()
+
+    def test_a_figure_failing_in_a_child_fails_the_call(self, tmp_path: Path) -> None:
+        """A child that fails is not lost: the call raises after the others finished."""
+        drawn = tmp_path / "drawn"
+
+        def fail() -> None:
+            raise SystemExit(3)
+
+        with pytest.raises(RuntimeError, match=r"child process \(exit 3\)"):
+            draw_all([lambda: drawn.write_text("ok"), fail], jobs=2)
+        assert drawn.read_text() == "ok"

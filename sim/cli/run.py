@@ -253,7 +253,7 @@ def _run(
         sha = write_scenario(staging.tmp, dump_yaml(scenario))
         with bar:
             result = run_scenario(scenario, trace=trace, progress=progress, jobs=workers)
-        write_results(staging.tmp, result, trace=trace)
+        write_results(staging.tmp, result, trace=trace, jobs=workers)
         record = run_record(
             result,
             run_id=staging.run_id,

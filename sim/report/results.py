@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import multiprocessing
 import os
 import platform
 import secrets
@@ -20,7 +21,7 @@ import shlex
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -238,11 +239,12 @@ def write_scenario(folder: Path, text: str) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write_results(folder: Path, result: RunResult, *, trace: bool = False) -> None:
+def write_results(folder: Path, result: RunResult, *, trace: bool = False, jobs: int = 1) -> None:
     """Write summary.json, the CSV files and the plots of a finished run into ``folder``.
 
     ``summary.json`` holds only ``result.summary``, which depends on the scenario and seed
     alone, so it is byte-identical between runs; anything that varies goes into run.json.
+    With ``jobs`` above 1 the two figures are drawn side by side in forked processes.
     """
     from sim.report import csvs, plots
 
@@ -258,17 +260,45 @@ def write_results(folder: Path, result: RunResult, *, trace: bool = False) -> No
     if trace:
         csvs.write_trace(folder / "trace.csv", reps, start)
     labels = plots.destination_labels({fid: flow.to for fid, flow in scenario.flows.items()})
-    plots.backlog_png(
-        folder / "backlog.png",
-        reps[0],
-        start=start,
-        horizon=result.horizon,
-        title=scenario.title,
-        labels=labels,
+    draw_all(
+        [
+            lambda: plots.latency_png(
+                folder / "latency.png", result.summary.get("latency_s", {}), title=scenario.title
+            ),
+            lambda: plots.backlog_png(
+                folder / "backlog.png",
+                reps[0],
+                start=start,
+                horizon=result.horizon,
+                title=scenario.title,
+                labels=labels,
+            ),
+        ],
+        jobs,
     )
-    plots.latency_png(
-        folder / "latency.png", result.summary.get("latency_s", {}), title=scenario.title
-    )
+
+
+def draw_all(figures: list[Callable[[], None]], jobs: int) -> None:
+    """Draw figures (about a second each), the first here and the rest in forked children
+    when ``jobs`` allows; a figure that fails in a child fails the whole call."""
+    if jobs <= 1 or len(figures) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for draw in figures:
+            draw()
+        return
+    ctx = multiprocessing.get_context("fork")
+    children = [ctx.Process(target=draw) for draw in figures[1 : max(1, jobs)]]
+    for child in children:
+        child.start()
+    try:
+        figures[0]()
+        for draw in figures[1 + len(children) :]:
+            draw()
+    finally:
+        for child in children:
+            child.join()
+    failed = [child.exitcode for child in children if child.exitcode != 0]
+    if failed:
+        raise RuntimeError(f"drawing a figure failed in a child process (exit {failed[0]})")
 
 
 def stop_reason(result: RunResult) -> str:

@@ -19,7 +19,7 @@ DELAYS = st.one_of(
 
 
 class TestOrder:
-    @settings(max_examples=60, deadline=None)
+    @settings(max_examples=100, deadline=None)
     @given(
         first=st.lists(DELAYS, min_size=1, max_size=40),
         later=st.lists(st.tuples(st.integers(0, 39), DELAYS), max_size=40),
@@ -68,9 +68,10 @@ class TestOrder:
             clock.call_in(3600.0 + i, lambda _v: None, None)
         clock.call_in(1.0, lambda _v: None, None)
         assert clock.pending() == 1001
-        assert len(env._queue) == 1  # type: ignore[attr-defined]
+        assert clock.waiting_in_buckets() == 1000
         clock.run_until(3600.0 + 30.5)
         assert clock.pending() == 1000 - 31
+        assert clock.waiting_in_buckets() < 1000 - 31
         assert clock.now == env.now == 3630.5
 
     def test_events_at_until_are_left_for_later(self) -> None:
@@ -110,3 +111,29 @@ class TestOrder:
         clock.call_in(-5.0, lambda _v: None, None)
         with pytest.raises(ClockWentBack, match="came after 500"):
             clock.run_until(1000.0)
+
+    def test_ties_between_simpy_events_and_callbacks_follow_their_ids(self) -> None:
+        """At one instant, SimPy's urgent events go first, then everything in scheduling
+        order, as on one SimPy heap of (time, priority, id)."""
+        env = simpy.Environment()
+        clock = Clock(env)
+        seen: list[str] = []
+        clock.call_in(10.0, lambda _v: seen.append("call 1"), None)
+        env.timeout(10.0).callbacks.append(lambda _e: seen.append("timeout"))  # type: ignore[union-attr]
+        clock.call_in(10.0, lambda _v: seen.append("call 2"), None)
+
+        def process():  # type: ignore[no-untyped-def]
+            seen.append("process starts")  # its start is URGENT
+            yield env.timeout(0.0)  # NORMAL, so after "call 3"
+            seen.append("process goes on")
+
+        def start(_v: object) -> None:
+            seen.append("start")
+            env.process(process())
+
+        clock.call_in(20.0, start, None)
+        clock.call_in(20.0, lambda _v: seen.append("call 3"), None)
+        clock.run_until(30.0)
+        assert seen == [
+            "call 1", "timeout", "call 2", "start", "process starts", "call 3", "process goes on"
+        ]  # fmt: skip
