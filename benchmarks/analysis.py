@@ -59,14 +59,14 @@ def _memory_note(r: Results) -> list[str]:
     samples = last.samples_mib - first.samples_mib
     return [
         f"The run's own memory grew by {grown:.1f} MiB from {first.horizon} to {last.horizon}. "
-        f"The backlog samples (`World.samples`, a Python list per column: an 8-byte pointer "
-        f"per value and a 24-byte object per float; {_n(last.samples)} values at "
-        f"{last.horizon}) account for {samples:.1f} MiB of it (they grow with the horizon by "
-        "design: they are timeseries.csv). The rest is state "
-        "that fills up over days and then stays level: results scheduled hours to days ahead "
-        "on the event heap with their orders, orders awaiting their first result, and the "
-        "per-patient `_last_filed` numbers of every channel; and pymalloc keeps the arenas of "
-        "a peak, so `maxrss` never goes down.",
+        f"The backlog samples (`World.samples`, an array per column: 8 bytes a time and 1 to "
+        f"8 bytes a value; {_n(last.samples)} values at {last.horizon}) account for "
+        f"{samples:.1f} MiB of it (they grow with the horizon by design: they are "
+        "timeseries.csv). The rest is state that fills up over days and then stays level: "
+        "the latency histograms' buckets and buffers (up to 4,096 doubles each between "
+        "flushes), results scheduled hours to days ahead on the event heap with their orders, "
+        "orders awaiting their first result, and the per-patient `_last_filed` numbers of "
+        "every channel; and pymalloc keeps the arenas of a peak, so `maxrss` never goes down.",
     ]
 
 

@@ -34,7 +34,7 @@ class MemoryPoint:
         peak_mib: Peak RSS of the whole process, after the run and its summary (MiB).
         cpu_s: CPU seconds of the run (construction to summary).
         samples: Values the run kept in its backlog samples (times and every column).
-        samples_mib: What those lists and their float objects take (MiB, `sys.getsizeof`).
+        samples_mib: What those arrays take (MiB, `sys.getsizeof`).
     """
 
     horizon: str
@@ -91,12 +91,10 @@ def child(horizon: str) -> dict[str, float | int | str]:
     result = run(scenario, replications=1)
     cpu = time.process_time() - start
     samples = result.replications[0].samples
-    lists = [samples.time_s, *samples.columns.values()]
-    size = sum(sys.getsizeof(v) for values in lists for v in values if isinstance(v, float)) + sum(
-        sys.getsizeof(values) for values in lists
-    )
+    arrays = [samples.time_s, *samples.columns.values()]
+    size = sum(sys.getsizeof(values) for values in arrays)  # an array's size counts its items
     return {
-        "samples": sum(len(values) for values in lists),
+        "samples": sum(len(values) for values in arrays),
         "samples_mib": size / 2**20,
         "horizon": horizon,
         "messages": int(result.summary["messages"]["created"]),

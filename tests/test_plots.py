@@ -42,7 +42,7 @@ def replication(events: list[Event], hours: float = 24.0) -> ReplicationResult:
     def backlog(rate: float) -> list[float]:
         return [max(0.0, min(t, 57600.0) - 32400.0) * rate if t < 57660 else 0.0 for t in times]
 
-    samples = Samples(
+    samples = Samples.of(
         times, {"queue.labka": backlog(0.08), "queue.ehr": backlog(0.5), "total": backlog(0.58)}
     )
     return ReplicationResult(0, {}, samples, events, [], True, "")

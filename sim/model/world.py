@@ -33,7 +33,7 @@ from sim.model.message import (
     Message,
 )
 from sim.model.people import FIX_POISON, REPROCESS, RESTART_CHANNEL, Team
-from sim.model.records import Event, GuardTripped, InvariantBroken, Samples
+from sim.model.records import Event, GuardTripped, InvariantBroken, Samples, column
 from sim.model.system import System
 from sim.model.traffic import ArrivalContext, Arrivals, arrivals_for
 from sim.rng import Sampler, Streams
@@ -534,38 +534,32 @@ class World(ChannelHooks, Incidents, Accounting):
             yield self.env.timeout(step)
 
     def _columns(self) -> None:
-        """The sample columns, in timeseries.csv's order, each with what fills it."""
-        cols = self.samples.columns
-
-        def col(name: str) -> list[float]:
-            return cols.setdefault(name, [])
-
-        self._queue_cols = [(ch, col(f"queue.{sid}")) for sid, ch in self.channels.items()]
-        self._outbound_cols = [(s, col(f"outbound.{sid}")) for sid, s in self.senders.items()]
-        transform = col("engine.transform")
-        self._lane_cols = [(lane, col(f"lane.{lid}")) for lid, lane in self.lanes.items()]
-        self._other_cols = [transform, col("parked"), col("in_flight"), col("total")]
+        """The sample columns, in timeseries.csv's order (the order `sample` fills them)."""
+        names = [f"queue.{sid}" for sid in self.channels]
+        names += [f"outbound.{sid}" for sid in self.senders]
+        names.append("engine.transform")
+        names += [f"lane.{lid}" for lid in self.lanes]
+        names += ["parked", "in_flight", "total"]
+        for name in names:
+            self.samples.columns[name] = column()
 
     def sample(self) -> None:
         """Record every queue's backlog now and check the run's guards."""
         now = self.env.now
-        if not self.samples.time_s:
+        if not self.samples.columns:
             self._columns()
-        self.samples.time_s.append(now)
-        for ch, col in self._queue_cols:
-            col.append(ch.backlog)
+        row: list[int] = []
+        for ch in self.channels.values():
+            row.append(ch.backlog)
             age = ch.oldest_age(now)
             if age > ch.max_oldest_age:
                 ch.max_oldest_age = age
-        for sender, col in self._outbound_cols:
-            col.append(len(sender.outbound))
-        for lane, col in self._lane_cols:
-            col.append(lane.waiting_now())
-        engine, count, cols = self.engine, self.count, self._other_cols
-        cols[0].append(len(engine.queue) + engine.busy)
-        cols[1].append(count.parked)
-        cols[2].append(count.sending)
-        cols[3].append(count.outstanding)
+        row += [len(sender.outbound) for sender in self.senders.values()]
+        engine, count = self.engine, self.count
+        row.append(len(engine.queue) + engine.busy)
+        row += [lane.waiting_now() for lane in self.lanes.values()]
+        row += (count.parked, count.sending, count.outstanding)
+        self.samples.add(now, row)
         for hist in self.histograms:
             hist.flush_if_large()
         for sweep in self.sweeps:

@@ -120,7 +120,7 @@ def write_timeseries(path: Path, reps: Sequence[ReplicationResult], start: datet
 
     def rows() -> Iterable[list[Any]]:
         for rep in reps:
-            data = [rep.samples.columns.get(name, []) for name in columns]
+            data: list[Sequence[float]] = [rep.samples.columns.get(name, ()) for name in columns]
             for i, t in enumerate(rep.samples.time_s):
                 values = [col[i] if i < len(col) else None for col in data]
                 yield [rep.index, t, clock(start, t), *values]

@@ -11,7 +11,7 @@ GUI backend, safe in any process.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -382,7 +382,7 @@ def comparison_backlog_png(
     peak = 0.0
     spans: list[FaultSpan] = []
     for i, (name, rep) in enumerate(reps.items()):
-        values = rep.samples.columns.get("total", [])
+        values: Sequence[float] = rep.samples.columns.get("total", ())
         peak = max(peak, max(values, default=0.0))
         times = [start + timedelta(seconds=t) for t in rep.samples.time_s[: len(values)]]
         ax.plot(
