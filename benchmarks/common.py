@@ -212,6 +212,19 @@ class Machine:
     commit_end: str = ""
     """The checkout's commit when the run ended (the tree is shared: it may have moved)."""
     extra: dict[str, str] = field(default_factory=dict)
+    core: str = ""
+    """Which simulation core ran: compiled (mypyc) or the Python sources."""
+
+
+def core_kind() -> str:
+    """'compiled (mypyc)' or why the Python sources ran instead."""
+    import sim._compiled as compiled
+
+    if compiled.is_compiled():
+        return "compiled (mypyc)"
+    if compiled.CORE_FROM_SOURCES:
+        return "Python sources (EHRSIM_PURE_PYTHON, or the build is older than the sources)"
+    return "Python sources (not compiled at install)"
 
 
 def head_commit() -> str:
@@ -252,6 +265,7 @@ def machine() -> Machine:
         load_start=load_average(),
         commit=commit,
         dirty=dirty,
+        core=core_kind(),
     )
 
 

@@ -2,16 +2,21 @@
 
 Profiled once, before any timing, on a shorter run than the timed ones.  cProfile's own cost
 per call inflates every figure several times over, so what matters is the split between
-functions and the calls per message, not the totals.
+functions and the calls per message, not the totals.  cProfile cannot see inside the compiled
+core, so the profile runs the same code from its Python sources (EHRSIM_PURE_PYTHON=1), in a
+subprocess: `python -m benchmarks.profiling HORIZON_S WARMUP_S SETS_JSON` prints it as JSON.
 """
 
 from __future__ import annotations
 
 import cProfile
+import json
+import os
 import pstats
-from dataclasses import dataclass
+import sys
+from dataclasses import asdict, dataclass
 
-from benchmarks.common import MM3, ROOT, Sizes, december_source, relative
+from benchmarks.common import MM3, ROOT, Sizes, december_source, relative, run_python
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,9 @@ def profile_world(label: str, path: str, sets: list[str], top: int = 15) -> Prof
     raw = stats.stats  # type: ignore[attr-defined]
     rows = sorted(raw.items(), key=lambda kv: kv[1][2], reverse=True)
     entries = [Entry(_name(k), int(v[1]), float(v[2]), float(v[3])) for k, v in rows[:top]]
-    pops = sum(int(v[1]) for k, v in raw.items() if k[2] == "<built-in method _heapq.heappop>")
+    # SimPy's events leave its heap by heappop; the callbacks leave the clock's own by _pop
+    taken = ("<built-in method _heapq.heappop>", "_pop")
+    pops = sum(int(v[1]) for k, v in raw.items() if k[2] in taken)
     return Profile(
         label=label,
         scenario=relative(path),
@@ -85,13 +92,32 @@ def profile_world(label: str, path: str, sets: list[str], top: int = 15) -> Prof
     )
 
 
-def measure(sizes: Sizes) -> tuple[Profile, Profile]:
-    """Profile the M/M/3 world, then one replication of the December replay."""
-    mm3 = profile_world(
-        "M/M/3 channel",
-        str(MM3),
-        [f"horizon={sizes.profile_horizon_s}s", f"warmup={min(3600.0, sizes.mm3_warmup_s)}s"],
-    )
-    path, sets, _note = december_source()
-    december = profile_world("December 2017 replay", path, [*sets, *sizes.throughput_sets], top=20)
+def _both(horizon_s: float, warmup_s: float, sets: list[str]) -> tuple[Profile, Profile]:
+    mm3 = profile_world("M/M/3 channel", str(MM3), [f"horizon={horizon_s}s", f"warmup={warmup_s}s"])
+    path, december_sets, _note = december_source()
+    december = profile_world("December 2017 replay", path, [*december_sets, *sets], top=20)
     return mm3, december
+
+
+def _profile(data: dict[str, object]) -> Profile:
+    top = [Entry(**e) for e in data.pop("top")]  # type: ignore[attr-defined]
+    return Profile(**data, top=top)  # type: ignore[arg-type]
+
+
+def measure(sizes: Sizes) -> tuple[Profile, Profile]:
+    """Profile the M/M/3 world, then one replication of the December replay (Python sources)."""
+    warmup = min(3600.0, sizes.mm3_warmup_s)
+    sets = json.dumps(list(sizes.throughput_sets))
+    env_args = ["-m", "benchmarks.profiling", str(sizes.profile_horizon_s), str(warmup), sets]
+    os.environ["EHRSIM_PURE_PYTHON"] = "1"
+    try:
+        out = run_python(env_args).stdout
+    finally:
+        del os.environ["EHRSIM_PURE_PYTHON"]
+    mm3, december = json.loads(out)
+    return _profile(mm3), _profile(december)
+
+
+if __name__ == "__main__":
+    horizon, warmup, given = float(sys.argv[1]), float(sys.argv[2]), json.loads(sys.argv[3])
+    print(json.dumps([asdict(p) for p in _both(horizon, warmup, given)]))

@@ -158,6 +158,7 @@ def _machine(r: Results) -> list[str]:
         f"| CPU | {m.cpu} |",
         f"| Python | {m.python} |",
         f"| numpy / simpy / ciw | {v['numpy']} / {v['simpy']} / {v['ciw']} |",
+        f"| simulation core | {m.core or 'not recorded'} |",
         f"| date | {m.date} |",
         f"| checkout | {m.commit or 'unknown'} ({state}) |",
         *(
@@ -216,7 +217,9 @@ def _profile(r: Results) -> list[str]:
         "## Profile",
         "",
         "cProfile, once, before the timed runs (construction to summary of one replication). "
-        "The profiler multiplies every call's cost, so read the split, not the totals.",
+        "The profiler multiplies every call's cost, so read the split, not the totals. "
+        "cProfile cannot see inside the compiled core, so this profile runs the same code from "
+        "its Python sources (`EHRSIM_PURE_PYTHON=1`); the timed runs use the compiled core.",
         "",
         *_profile_table(mm3),
         "",

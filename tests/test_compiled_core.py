@@ -47,6 +47,21 @@ class TestBothCoresAgree:
         )
         assert out == f"False {json.loads(FINGERPRINTS.read_text())[name]}"
 
+    @pytest.mark.parametrize("name", ["december-2017", "node-crash-memory-store"])
+    def test_whole_summaries_are_byte_identical(self, name: str) -> None:
+        """summary.json of a short run is the same bytes from the sources as from this
+        process's core (compiled where it was built): no int turned float, nothing rounded."""
+        code = (
+            "import hashlib, sim._compiled as c; "
+            "from sim import load_scenario, run; from sim.report.results import dump_json; "
+            f"s = load_scenario({name!r}, sets=['horizon=14h', 'warmup=1h']); "
+            "print(hashlib.sha256(dump_json(run(s, replications=2).summary).encode()).hexdigest())"
+        )
+        here = python(code)
+        assert python(code, EHRSIM_PURE_PYTHON="1") == here
+        if compiled.recorded():
+            assert python("import sim._compiled as c; print(c.is_compiled())") == "True"
+
     def test_a_built_core_is_the_one_that_runs(self) -> None:
         """Where the core was compiled, a fresh process runs it; EHRSIM_PURE_PYTHON opts out."""
         if not compiled.recorded():

@@ -28,14 +28,15 @@ class Event:
 
 _TYPECODES = ("b", "h", "i", "q", "d")
 """A sample column's array types, narrowest first: signed integers of 1, 2, 4 and 8 bytes,
-then doubles (once a value is not an integer)."""
+then doubles (once a value is not an integer).  Values are typed `object`, not `float`: the
+compiled core would turn an int typed `float` into a float and lose the narrow types."""
 
 
 def _times() -> array[float]:
     return array("d")
 
 
-def column(values: Iterable[float] = ()) -> array[Any]:
+def column(values: Iterable[object] = ()) -> array[Any]:
     """A sample column holding `values`, each in the narrowest type that keeps it exactly."""
     col: array[Any] = array("b")
     for value in values:
@@ -46,7 +47,7 @@ def column(values: Iterable[float] = ()) -> array[Any]:
     return col
 
 
-def _widened(col: array[Any], value: float) -> array[Any]:
+def _widened(col: array[Any], value: object) -> array[Any]:
     """`col` copied into the next type that also holds `value`, with `value` appended.
 
     Integers stay integers up to 8 bytes (a count never gets that far); a float moves the
@@ -77,11 +78,11 @@ class Samples:
     columns: dict[str, array[Any]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, times: Iterable[float], columns: Mapping[str, Iterable[float]]) -> Samples:
+    def of(cls, times: Iterable[float], columns: Mapping[str, Iterable[object]]) -> Samples:
         """Samples holding the given times and columns (tests and tools)."""
         return cls(array("d", times), {name: column(v) for name, v in columns.items()})
 
-    def add(self, time_s: float, values: Sequence[float]) -> None:
+    def add(self, time_s: float, values: Sequence[object]) -> None:
         """Record one sample: its time and a value per column, in the columns' order."""
         self.time_s.append(time_s)
         cols = self.columns
