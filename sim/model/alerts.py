@@ -26,31 +26,36 @@ class Alerts:
         self._active: set[tuple[int, str]] = set()
         self.first: float | None = None
         """When the first alert fired."""
+        # (spec index, queue, its channel, depth limit or -1, age limit): read at every sample
+        self._watches: list[tuple[int, str, Channel, float, float]] = []
+        for i, spec in enumerate(self.specs):
+            names = list(channels) if spec.queue == "any" else [spec.queue]
+            for sid in names:
+                ch = channels.get(sid)
+                if ch is None:
+                    continue
+                if spec.depth_above is not None:
+                    self._watches.append((i, sid, ch, float(spec.depth_above), -1.0))
+                else:
+                    assert spec.oldest_older_than is not None
+                    self._watches.append((i, sid, ch, -1.0, float(spec.oldest_older_than)))
 
     def check(self, now: float) -> None:
         """Compare every watched queue with its thresholds now."""
-        for i, spec in enumerate(self.specs):
-            names = list(self.channels) if spec.queue == "any" else [spec.queue]
-            for sid in names:
-                ch = self.channels.get(sid)
-                if ch is None:
-                    continue
-                value: float
-                limit: float
-                if spec.depth_above is not None:
-                    value, limit = float(ch.backlog), float(spec.depth_above)
-                else:
-                    assert spec.oldest_older_than is not None
-                    value, limit = ch.oldest_age(now), spec.oldest_older_than
-                key = (i, sid)
-                if value > limit:
-                    if key not in self._active:
-                        self._active.add(key)
-                        if self.first is None:
-                            self.first = now
-                        self.fire(sid, _describe(spec, value, limit), now)
-                else:
-                    self._active.discard(key)
+        for i, sid, ch, depth, age in self._watches:
+            if depth >= 0.0:
+                value, limit = float(ch.backlog), depth
+            else:
+                value, limit = ch.oldest_age(now), age
+            key = (i, sid)
+            if value > limit:
+                if key not in self._active:
+                    self._active.add(key)
+                    if self.first is None:
+                        self.first = now
+                    self.fire(sid, _describe(self.specs[i], value, limit), now)
+            else:
+                self._active.discard(key)
 
 
 def _describe(spec: Alert, value: float, limit: float) -> str:

@@ -33,8 +33,18 @@ class ClockWentBack(RuntimeError):
 
 
 WINDOW: Final = 60.0
-"""Seconds of simulated time per bucket of far callbacks (a whole number, so that a window's
-start, index * WINDOW, is exact)."""
+"""Seconds of simulated time per bucket of far callbacks."""
+_PER_WINDOW: Final = 1.0 / WINDOW
+_LAST: Final = 2.0**62
+_LAST_INDEX: Final = 2**62
+"""The window of every time beyond 2**62 windows, infinity included."""
+
+
+def _window(at: float) -> int:
+    """The index of the window a time falls in.  Every decision about buckets goes through
+    this one function, and it never decreases as `at` grows; that is all the order needs."""
+    index = at * _PER_WINDOW
+    return int(index) if index < _LAST else _LAST_INDEX
 
 
 class Call:
@@ -105,14 +115,14 @@ class Clock:
         self._eid: Iterator[int] = sim._eid
         self._calls: list[Call] = []
         self._buckets: dict[int, list[Call]] = {}
-        self._next = int(self.now // WINDOW) + 1
+        self._next = _window(self.now) + 1
         """Index of the first window whose callbacks are not yet on the heap."""
 
     def call_in(self, delay: float, fn: Callable[[Any], None], value: Any) -> int:
         """Call fn(value) after `delay` simulated seconds; return the call's id (a token)."""
         eid: int = next(self._eid)
         call = Call(self.now + delay, eid, fn, value)
-        window = int(call.at // WINDOW)
+        window = _window(call.at)
         if window < self._next:
             _push(self._calls, call)
         else:
@@ -133,8 +143,8 @@ class Clock:
         return sum(len(b) for b in self._buckets.values())
 
     def _advance(self, until: float) -> bool:
-        """Move the next window's bucket onto the heap if that window starts before `until`."""
-        if self._next * WINDOW >= until or not self._buckets:
+        """Move the next window's bucket onto the heap if it may hold a time before `until`."""
+        if self._next > _window(until) or not self._buckets:
             return False
         self._next += 1
         bucket = self._buckets.pop(self._next - 1, None)
@@ -154,7 +164,7 @@ class Clock:
         calls = self._calls
         events = self._events
         while True:
-            if (not calls or int(calls[0].at // WINDOW) >= self._next) and self._advance(until):
+            if (not calls or _window(calls[0].at) >= self._next) and self._advance(until):
                 continue
             if calls:
                 call = calls[0]
