@@ -19,11 +19,11 @@ from sim.report.results import (
     PARTIAL,
     ResultsError,
     check_out,
-    draw_all,
     dump_json,
     make_run_id,
     reserve,
     run_record,
+    side_by_side,
     stage_out,
     write_results,
     write_scenario,
@@ -252,16 +252,18 @@ class TestWriteResults:
 
 
 class TestFiguresInChildren:
-    def test_figures_drawn_in_children_are_the_same_files(
+    def test_files_written_in_children_are_the_same_files(
         self, tiny_run: RunResult, tmp_path: Path
     ) -> None:
-        """With jobs > 1 the figures come from forked children, byte for byte the same."""
+        """With jobs > 1 the figures and timeseries.csv come from forked children, byte for
+        byte the same."""
         one, two = tmp_path / "one", tmp_path / "two"
         one.mkdir()
         two.mkdir()
         write_results(one, tiny_run)
         write_results(two, tiny_run, jobs=2)
-        for name in ("backlog.png", "latency.png"):
+        assert {p.name for p in one.iterdir()} == {p.name for p in two.iterdir()}
+        for name in ("backlog.png", "latency.png", "timeseries.csv"):
             assert (one / name).read_bytes() == (two / name).read_bytes()
 
     def test_a_figure_failing_in_a_child_fails_the_call(self, tmp_path: Path) -> None:
@@ -272,5 +274,5 @@ class TestFiguresInChildren:
             raise SystemExit(3)
 
         with pytest.raises(RuntimeError, match=r"child process \(exit 3\)"):
-            draw_all([lambda: drawn.write_text("ok"), fail], jobs=2)
+            side_by_side([lambda: drawn.write_text("ok"), fail], jobs=2)
         assert drawn.read_text() == "ok"

@@ -546,7 +546,7 @@ class World(ChannelHooks, Incidents, Accounting):
     def sample(self) -> None:
         """Record every queue's backlog now and check the run's guards."""
         now = self.env.now
-        if not self.samples.columns:
+        if not self.samples.time_s:
             self._columns()
         row: list[int] = []
         for ch in self.channels.values():

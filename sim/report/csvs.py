@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import math
+from array import array
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -101,12 +102,25 @@ def clock(start: datetime, seconds: float) -> str:
     return (start + timedelta(seconds=seconds)).isoformat(sep=" ", timespec="seconds")
 
 
-def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def _write(
+    path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], *, text: bool = False
+) -> None:
+    """Write a CSV file; `text` rows are already formatted cells."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)
+        if text:
+            writer.writerows(rows)
+            return
         for row in rows:
             writer.writerow([cell(v) for v in row])
+
+
+def _cells(values: Sequence[Any]) -> list[str]:
+    """A whole column as CSV text: integer arrays at C speed, anything else through `cell`."""
+    if isinstance(values, array) and values.typecode in "bhilq":
+        return list(map(str, values))
+    return [cell(v) for v in values]
 
 
 def sample_columns(reps: Sequence[ReplicationResult]) -> list[str]:
@@ -118,14 +132,25 @@ def write_timeseries(path: Path, reps: Sequence[ReplicationResult], start: datet
     """timeseries.csv: ``replication,time_s,clock,<every sample column>`` at the sampling step."""
     columns = sample_columns(reps)
 
-    def rows() -> Iterable[list[Any]]:
-        for rep in reps:
-            data: list[Sequence[float]] = [rep.samples.columns.get(name, ()) for name in columns]
-            for i, t in enumerate(rep.samples.time_s):
-                values = [col[i] if i < len(col) else None for col in data]
-                yield [rep.index, t, clock(start, t), *values]
+    moments: dict[float, tuple[str, str]] = {}  # replications sample at the same times
 
-    _write(path, ["replication", "time_s", "clock", *columns], rows())
+    def moment(t: float) -> tuple[str, str]:
+        known = moments.get(t)
+        if known is None:
+            known = moments[t] = (cell(t), clock(start, t))
+        return known
+
+    def rows() -> Iterable[list[str]]:
+        for rep in reps:
+            times = rep.samples.time_s
+            data = [_cells(rep.samples.columns.get(name, ())) for name in columns]
+            n = len(times)
+            data = [col if len(col) == n else col[:n] + [""] * (n - len(col)) for col in data]
+            index = str(rep.index)
+            for t, *values in zip(times, *data, strict=True):
+                yield [index, *moment(t), *values]
+
+    _write(path, ["replication", "time_s", "clock", *columns], rows(), text=True)
 
 
 def write_latency(path: Path, reps: Sequence[ReplicationResult]) -> None:

@@ -244,7 +244,8 @@ def write_results(folder: Path, result: RunResult, *, trace: bool = False, jobs:
 
     ``summary.json`` holds only ``result.summary``, which depends on the scenario and seed
     alone, so it is byte-identical between runs; anything that varies goes into run.json.
-    With ``jobs`` above 1 the two figures are drawn side by side in forked processes.
+    With ``jobs`` above 1 the slow parts (the figures, timeseries.csv) are written side by
+    side in forked processes.
     """
     from sim.report import csvs, plots
 
@@ -252,7 +253,6 @@ def write_results(folder: Path, result: RunResult, *, trace: bool = False, jobs:
     start = scenario.start
     reps = result.replications
     (folder / "summary.json").write_text(dump_json(result.summary), encoding="utf-8")
-    csvs.write_timeseries(folder / "timeseries.csv", reps, start)
     csvs.write_latency(folder / "latency.csv", reps)
     csvs.write_events(folder / "events.csv", reps, start)
     if len(reps) > 1:
@@ -260,45 +260,50 @@ def write_results(folder: Path, result: RunResult, *, trace: bool = False, jobs:
     if trace:
         csvs.write_trace(folder / "trace.csv", reps, start)
     labels = plots.destination_labels({fid: flow.to for fid, flow in scenario.flows.items()})
-    draw_all(
+
+    def backlog_and_timeseries() -> None:
+        plots.backlog_png(
+            folder / "backlog.png",
+            reps[0],
+            start=start,
+            horizon=result.horizon,
+            title=scenario.title,
+            labels=labels,
+        )
+        csvs.write_timeseries(folder / "timeseries.csv", reps, start)
+
+    side_by_side(
         [
             lambda: plots.latency_png(
                 folder / "latency.png", result.summary.get("latency_s", {}), title=scenario.title
             ),
-            lambda: plots.backlog_png(
-                folder / "backlog.png",
-                reps[0],
-                start=start,
-                horizon=result.horizon,
-                title=scenario.title,
-                labels=labels,
-            ),
+            backlog_and_timeseries,
         ],
         jobs,
     )
 
 
-def draw_all(figures: list[Callable[[], None]], jobs: int) -> None:
-    """Draw figures (about a second each), the first here and the rest in forked children
-    when ``jobs`` allows; a figure that fails in a child fails the whole call."""
-    if jobs <= 1 or len(figures) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        for draw in figures:
-            draw()
+def side_by_side(tasks: list[Callable[[], None]], jobs: int) -> None:
+    """Run tasks (about a second each), the first here and the next ``jobs - 1`` in forked
+    children, the rest here; a task that fails in a child fails the whole call."""
+    if jobs <= 1 or len(tasks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for task in tasks:
+            task()
         return
     ctx = multiprocessing.get_context("fork")
-    children = [ctx.Process(target=draw) for draw in figures[1 : max(1, jobs)]]
+    children = [ctx.Process(target=task) for task in tasks[1:jobs]]
     for child in children:
         child.start()
     try:
-        figures[0]()
-        for draw in figures[1 + len(children) :]:
-            draw()
+        tasks[0]()
+        for task in tasks[1 + len(children) :]:
+            task()
     finally:
         for child in children:
             child.join()
     failed = [child.exitcode for child in children if child.exitcode != 0]
     if failed:
-        raise RuntimeError(f"drawing a figure failed in a child process (exit {failed[0]})")
+        raise RuntimeError(f"writing results failed in a child process (exit {failed[0]})")
 
 
 def stop_reason(result: RunResult) -> str:

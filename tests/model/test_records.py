@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 
-from sim.model.records import Samples, column
+from sim.model.records import ROWS_PER_BLOCK, Samples, column
 from tests.model.conftest import MakeWorld
 
 SMALL = """
@@ -79,6 +79,27 @@ class TestSamples:
         assert list(back.time_s) == times
         assert {k: list(v) for k, v in back.columns.items()} == cols
         assert len(data) < n * (8 + 30) + 2000
+
+    def test_rows_added_one_by_one_equal_the_columns_made_at_once(self) -> None:
+        """Packing rows a block at a time gives the same arrays as appending value by value:
+        the same types and values, through pickling, and with a block left pending."""
+        n = 3 * ROWS_PER_BLOCK + 17
+        cols = {
+            "small": [i % 7 for i in range(n)],
+            "grows": [i * i for i in range(n)],  # 1 byte, then 2, then 4
+            "neg": [-(i % 300) for i in range(n)],
+            "late_float": [i if i < n - 5 else i + 0.5 for i in range(n)],
+        }
+        at_once = Samples.of([i * 60.0 for i in range(n)], cols)
+        added = Samples.of([], {name: [] for name in cols})
+        for i in range(n):
+            added.add(i * 60.0, [values[i] for values in cols.values()])
+        back = pickle.loads(pickle.dumps(added))  # packs what is pending
+        assert back == added == at_once
+        for name in cols:
+            assert added.columns[name].typecode == at_once.columns[name].typecode
+            assert list(added.columns[name]) == cols[name]
+        assert [added.columns[k].typecode for k in cols] == ["b", "i", "h", "d"]
 
     def test_a_world_records_counts_as_small_integers(self, world_of: MakeWorld) -> None:
         """Every column of a run is an integer array; its last row is the world at its end."""
