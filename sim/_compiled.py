@@ -90,7 +90,8 @@ def choose_core(record: Path = RECORD, root: Path = ROOT) -> bool:
         shown = ", ".join(stale[:3]) + (f" and {len(stale) - 3} more" if len(stale) > 3 else "")
         warnings.warn(
             f"ehrsim: the compiled core is older than {shown}; running the Python sources "
-            "(same results, about half the speed). `make core` or a reinstall recompiles it.",
+            "(same results, about a quarter of the speed). `make core` or a reinstall recompiles "
+            "it.",
             StaleBuildWarning,
             stacklevel=2,
         )
