@@ -135,8 +135,7 @@ class Clock:
 
     def pending(self) -> int:
         """Events and callbacks scheduled and not yet taken."""
-        waiting = sum(len(b) for b in self._buckets.values())
-        return len(self._events) + len(self._calls) + waiting
+        return len(self._events) + len(self._calls) + self.waiting_in_buckets()
 
     def waiting_in_buckets(self) -> int:
         """Callbacks not yet on the heap (due in a later window)."""

@@ -40,7 +40,11 @@ def _times() -> array[float]:
 
 def column(values: Iterable[object] = ()) -> array[Any]:
     """A sample column holding `values`, each in the narrowest type that keeps it exactly."""
-    col: array[Any] = array("b")
+    return _appended(array("b"), values)
+
+
+def _appended(col: array[Any], values: Iterable[object]) -> array[Any]:
+    """`col` with `values` appended one by one, widened as they need."""
     for value in values:
         try:
             col.append(value)
@@ -83,12 +87,7 @@ def _extended(col: array[Any], values: Sequence[object]) -> array[Any]:
     elif block.dtype.kind in "iuf":
         code = "d"
     else:  # not all numbers: value by value, so that the error names the culprit
-        for value in values:
-            try:
-                col.append(value)
-            except (OverflowError, TypeError):
-                col = _widened(col, value)
-        return col
+        return _appended(col, values)
     if code != col.typecode:
         col = array(code, col)
     col.frombytes(block.astype(_NUMPY_TYPES[code]).tobytes())
