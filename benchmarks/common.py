@@ -14,7 +14,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -144,26 +144,33 @@ def rotated(items: Sequence[T], shift: int) -> list[T]:
     return [*items[k:], *items[:k]]
 
 
-def python_env() -> dict[str, str]:
+def python_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment for a subprocess of this checkout (its root on PYTHONPATH)."""
-    env = dict(os.environ)
+    env = {**os.environ, **(extra or {})}
     paths = [str(ROOT), *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])]
     env["PYTHONPATH"] = os.pathsep.join(paths)
     return env
 
 
-def run_python(args: Sequence[str], timeout: float = 3600.0) -> subprocess.CompletedProcess[str]:
-    """Run this interpreter with `args` in the checkout; raise with its stderr if it fails."""
+def run_python(
+    args: Sequence[str],
+    timeout: float = 3600.0,
+    *,
+    ok: Sequence[int] = (0,),
+    env: Mapping[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run this interpreter with `args` in the checkout (with `env` added to the environment);
+    raise with its stderr if it exits with a code not in `ok`."""
     proc = subprocess.run(
         [sys.executable, *args],
         cwd=ROOT,
-        env=python_env(),
+        env=python_env(env),
         capture_output=True,
         text=True,
         timeout=timeout,
         check=False,
     )
-    if proc.returncode != 0:
+    if proc.returncode not in ok:
         raise RuntimeError(
             f"{' '.join(args)[:200]} exited with {proc.returncode}:\n{proc.stderr[-3000:]}"
         )

@@ -17,8 +17,6 @@ import gc
 import pickle
 import resource
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -26,11 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import (
-    ROOT,
     Sizes,
     december_source,
     median,
-    python_env,
     relative,
     rotated,
     run_python,
@@ -155,18 +151,8 @@ def december_command(
 def run_december(args: list[str]) -> float:
     """Wall-clock seconds of one December subprocess; exit 1 (a hypothesis failed) is fine."""
     start = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, *args],
-        cwd=ROOT,
-        env=python_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    wall = time.perf_counter() - start
-    if proc.returncode not in (0, 1):
-        raise RuntimeError(f"the December run exited {proc.returncode}: {proc.stderr[-2000:]}")
-    return wall
+    run_python(args, ok=(0, 1))
+    return time.perf_counter() - start
 
 
 def measure(sizes: Sizes) -> ParallelResult:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import cProfile
 import json
-import os
 import pstats
 import sys
 from dataclasses import asdict, dataclass
@@ -108,12 +107,8 @@ def measure(sizes: Sizes) -> tuple[Profile, Profile]:
     """Profile the M/M/3 world, then one replication of the December replay (Python sources)."""
     warmup = min(3600.0, sizes.mm3_warmup_s)
     sets = json.dumps(list(sizes.throughput_sets))
-    env_args = ["-m", "benchmarks.profiling", str(sizes.profile_horizon_s), str(warmup), sets]
-    os.environ["EHRSIM_PURE_PYTHON"] = "1"
-    try:
-        out = run_python(env_args).stdout
-    finally:
-        del os.environ["EHRSIM_PURE_PYTHON"]
+    args = ["-m", "benchmarks.profiling", str(sizes.profile_horizon_s), str(warmup), sets]
+    out = run_python(args, env={"EHRSIM_PURE_PYTHON": "1"}).stdout
     mm3, december = json.loads(out)
     return _profile(mm3), _profile(december)
 

@@ -21,7 +21,6 @@ class Alerts:
 
     def __init__(self, specs: Sequence[Alert], channels: dict[str, Channel], fire: Fire):
         self.specs = list(specs)
-        self.channels = channels
         self.fire = fire
         self._active: set[tuple[int, str]] = set()
         self.first: float | None = None
