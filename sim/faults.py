@@ -40,14 +40,18 @@ class Fault:
         """The name a person gave it, or its kind."""
         return self.spec.name or self.kind
 
-    def target_text(self) -> str:
-        """Its target as text for events.csv."""
+    def targets(self, world: World) -> list[str]:
+        """What it hits: its target as written (a node index, a flow id, ``all``)."""
         t = self.spec.target
         if t is None:
-            return ""
+            return []
         if isinstance(t, tuple | list):
-            return " ".join(str(x) for x in t)
-        return str(t)
+            return [str(x) for x in t]
+        return [str(t)]
+
+    def target_text(self, world: World) -> str:
+        """Its target for events.csv: what it hits, separated by ``;``."""
+        return ";".join(self.targets(world))
 
     def apply(self, world: World) -> None:
         """Start the fault's effect."""
@@ -61,12 +65,20 @@ class Fault:
 
 
 def _systems(spec: FaultSpec, world: World) -> list[str]:
+    """The systems a system fault hits: those named, or for ``all`` every one but ``ehr``."""
     t = spec.target
     if t is None or t == "all":
         return [s for s in world.systems if s != "ehr"]
     if isinstance(t, tuple | list):
-        return [str(x) for x in t]
+        return list(dict.fromkeys(str(x) for x in t))
     return [str(t)]
+
+
+class SystemFault(Fault):
+    """A fault on systems: one, a list, or ``all`` (every system under ``systems`` but ehr)."""
+
+    def targets(self, world: World) -> list[str]:
+        return _systems(self.spec, world)
 
 
 @register_fault("engine-stall")
@@ -114,7 +126,7 @@ class EngineSlowdown(Fault):
 
 
 @register_fault("system-outage")
-class SystemOutage(Fault):
+class SystemOutage(SystemFault):
     """The system is down: sends to it time out, and what it sends waits in its outbox."""
 
     def apply(self, world: World) -> None:
@@ -132,7 +144,7 @@ class Partition(SystemOutage):
 
 
 @register_fault("system-slowdown")
-class SystemSlowdown(Fault):
+class SystemSlowdown(SystemFault):
     """Filing and ACKs take `severity` times as long."""
 
     def apply(self, world: World) -> None:
@@ -145,7 +157,7 @@ class SystemSlowdown(Fault):
 
 
 @register_fault("ack-loss")
-class AckLoss(Fault):
+class AckLoss(SystemFault):
     """A share of ACKs is lost: the message was filed, the engine times out and resends."""
 
     def apply(self, world: World) -> None:
@@ -171,9 +183,10 @@ class Surge(Fault):
 
 
 @register_fault("poison-message")
-class PoisonMessage(Fault):
+class PoisonMessage(SystemFault):
     """The next message sent to the system after `at` is answered with `code` until it is
-    fixed by an analyst or given up (dead-lettered); that is when the fault ends."""
+    fixed by an analyst or leaves for good (dead-lettered, expired, shed or lost); that is when
+    the fault ends."""
 
     def apply(self, world: World) -> None:
         sid = str(self.spec.target)

@@ -64,6 +64,10 @@ class ChannelHooks:
     def dead_lettered(self, channel: Channel, msg: Message, now: float) -> None:
         """A message was given up to the dead-letter queue."""
 
+    def poison_gone(self, channel: Channel, msg: Message, now: float) -> None:
+        """A poisoned message left the engine for good unfixed (dead-lettered, expired, shed,
+        lost): a poison-message fault on it is over."""
+
 
 class Channel:
     """The engine's outbound link to one system, with its strategy and its figures."""
@@ -420,6 +424,8 @@ class Channel:
         self._let_go(msg)
         if self.tracing:
             self.hooks.left(msg, now)
+        if msg.poison:
+            self.hooks.poison_gone(self, msg, now)
 
     def remove(self, msg: Message, place: int) -> None:
         """Account for a message leaving the engine for good (expired, shed, lost).

@@ -53,6 +53,7 @@ class Incidents:
     events: list[Event]
     live_nodes: set[int]
     active_node: int
+    _crashes: dict[int, int]
     _engine_down: bool
     _duty: dict[int, bool]
     _poison_faults: list[Fault]
@@ -88,9 +89,12 @@ class Incidents:
     def cut_off(self, sid: str, step: int) -> None:
         """Add (+1) or remove (-1) one reason a system cannot exchange messages with the engine.
 
-        Sends to it time out; messages it produces (results) wait in its outbound queue.
+        Sends to it time out; messages it produces (results) wait in its outbound queue. A
+        system that only sends (an EHR without a `systems` entry) has just the outbound queue.
         """
-        self.systems[sid].down += step
+        system = self.systems.get(sid)
+        if system is not None:
+            system.down += step
         sender = self.senders.get(sid)
         if sender is not None:
             sender.down += step
@@ -104,26 +108,42 @@ class Incidents:
         self._poison_faults.append(fault)
         channel.on_poison = lambda msg: setattr(fault, "extra_msg", msg)
 
+    def _active_active(self) -> bool:
+        """Whether the nodes share the load: `active-active` with more than one node.
+
+        One rule for crash and repair alike, so that a repair undoes exactly what the crash did
+        (a single node is handled as active-passive: nothing carries on while it is down).
+        """
+        spec = self.scenario.engine
+        return spec.failover.mode == "active-active" and spec.nodes > 1
+
     def crash_node(self, node: int) -> None:
-        """An engine node dies: failover as `engine.failover` says, losses as `engine.store`."""
+        """An engine node dies: failover as `engine.failover` says, losses as `engine.store`.
+
+        A node already down (overlapping crashes) stays down until its last repair.
+        """
+        crashes = self._crashes.get(node, 0)
+        self._crashes[node] = crashes + 1
+        if crashes:
+            return
         now = self.env.now
         spec = self.scenario.engine
         self.events.append(Event(now, "node-crash", str(node)))
-        active_active = spec.failover.mode == "active-active" and spec.nodes > 1
+        active_active = self._active_active()
         self.live_nodes.discard(node)
         holds = active_active or node == self.active_node  # a standby holds no messages
         if spec.store == "memory" and holds:
             lost = self._lose(node if active_active else None)
             self.events.append(Event(now, "messages-lost", str(node), f"{lost} messages"))
-        if active_active:
-            self.engine.nodes = sorted(self.live_nodes) or [node]
+        if active_active and self.live_nodes:
+            self.engine.nodes = sorted(self.live_nodes)  # the survivors carry on
             return
-        if node != self.active_node:
+        if not active_active and node != self.active_node:
             return
-        self.engine.refuse()
+        self.engine.refuse()  # no node works: nothing is accepted or sent until one does
         self.pause_sending()
         self._engine_down = True
-        if self.live_nodes:
+        if not active_active and self.live_nodes:
             delay = spec.failover.detect + spec.failover.switch
             self.env.timeout(delay).callbacks.append(lambda _e: self._failover())
 
@@ -141,15 +161,23 @@ class Incidents:
         self.engine.accept_again()
 
     def repair_node(self, node: int) -> None:
-        """A crashed node is back (as a standby, or as a worker again when active-active)."""
+        """A crashed node is back (as a standby, or as a worker again when active-active).
+
+        When no node was working, it takes over at once.
+        """
+        crashes = self._crashes.get(node, 0) - 1
+        self._crashes[node] = crashes
+        if crashes > 0:  # another crash of this node still lasts
+            return
         self.live_nodes.add(node)
         self.events.append(Event(self.env.now, "node-repaired", str(node)))
-        if self.scenario.engine.failover.mode == "active-active":
-            self.engine.nodes = sorted(self.live_nodes)
-        elif self._engine_down:
+        active_active = self._active_active()
+        if self._engine_down:
             self.active_node = node
-            self.engine.nodes = [node]
+            self.engine.nodes = sorted(self.live_nodes) if active_active else [node]
             self._back_up("node-active", str(node))
+        elif active_active:
+            self.engine.nodes = sorted(self.live_nodes)
 
     def _lose(self, node: int | None) -> int:
         """Take every message the engine held (on `node`, or on any) out as lost."""

@@ -84,6 +84,8 @@ class World(ChannelHooks, Incidents, Accounting):
         self.complete = True
         self.stop_reason = ""
         self._duty: dict[int, bool] = {}
+        self._crashes: dict[int, int] = {}
+        """Per engine node, the crashes under way (a node is down while any lasts)."""
         self._built = False
 
         self.faults: list[Fault] = []
@@ -445,8 +447,6 @@ class World(ChannelHooks, Incidents, Accounting):
             self.analysts.add(FIX_POISON, "fix poison message", self._fix, fix)
 
     def dead_lettered(self, channel: Channel, msg: Message, now: float) -> None:
-        if msg.poison:
-            self._poison_resolved(msg, now)
         if self.analysts is not None and channel.id not in self._reprocess_due:
             self._reprocess_due.add(channel.id)
 
@@ -466,11 +466,15 @@ class World(ChannelHooks, Incidents, Accounting):
             else:
                 queue_it()
 
+    def poison_gone(self, channel: Channel, msg: Message, now: float) -> None:
+        self._poison_resolved(msg, now)
+
     def _poison_resolved(self, msg: Message, now: float) -> None:
+        """A poison-message fault ends when its message is fixed or leaves for good."""
         for fault in self._poison_faults:
             if fault.extra_msg is msg and fault.resolved is None:
                 fault.resolved = now
-                self.events.append(Event(now, "fault-end", fault.target_text(), fault.label))
+                self.events.append(Event(now, "fault-end", fault.target_text(self), fault.label))
 
     def _last_planned_end(self) -> float:
         ends = [f.end for f in self.faults if f.end is not None]
@@ -519,13 +523,13 @@ class World(ChannelHooks, Incidents, Accounting):
 
     def _fault_timeline(self, fault: Fault) -> Generator[Timeout, None, None]:
         yield self.env.timeout(fault.at)
-        self.events.append(Event(self.env.now, "fault-start", fault.target_text(), fault.label))
+        self.events.append(Event(self.env.now, "fault-start", fault.target_text(self), fault.label))
         fault.apply(self)
         if fault.end is None:
             return
         yield self.env.timeout(fault.end - fault.at)
         fault.revert(self)
-        self.events.append(Event(self.env.now, "fault-end", fault.target_text(), fault.label))
+        self.events.append(Event(self.env.now, "fault-end", fault.target_text(self), fault.label))
 
     def _sampler(self) -> Generator[Timeout, None, None]:
         step = self.scenario.sample_every

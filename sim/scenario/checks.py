@@ -161,16 +161,50 @@ def _target_findings(
             if isinstance(target, str)
             else [Finding(path, f"{_a(name)} fault targets a flow id or 'all', not {show(target)}")]
         )
-    names = target if isinstance(target, list) and kind.target == "systems" else [target]
+    many = kind.target == "systems"
+    if isinstance(target, str) and target == "all":  # kinds that take `all` returned above
+        return [Finding(path, f"{_a(name)} fault targets one system id, not 'all'")]
+    if isinstance(target, list) and not many:
+        return [Finding(path, f"{_a(name)} fault targets one system id, not a list")]
+    if not isinstance(target, str | list):
+        what = "a system id, a list of system ids or 'all'" if many else "one system id"
+        return [Finding(path, f"{_a(name)} fault targets {what}, not {show(target)}")]
+    names = target if isinstance(target, list) else [target]
+    receivers = {f.get("to") for f in flows.values() if isinstance(f, dict)}
     found: list[Finding] = []
     for index, item in enumerate(names):
         if not isinstance(item, str):
-            what = "a list of system ids" if kind.target == "systems" else "a system id"
-            return [Finding(path, f"{_a(name)} fault targets {what}, not {show(target)}")]
+            return []  # not a target at all: the model's parser says so
+        where = (*path, index) if isinstance(target, list) else path
         if item not in systems and item != EHR:
-            where = (*path, index) if isinstance(target, list) else path
             found.append(Finding(where, _unknown_system(item, systems)))
+        elif item in names[:index]:
+            found.append(Finding(where, f"{show(item)} is named twice; name each system once"))
+        elif kind.on_receiver and item not in receivers:
+            found.append(
+                Finding(
+                    where,
+                    f"no flow goes to {show(item)}, so {_a(name)} fault on it would change "
+                    "nothing; name a system some flow's 'to' is",
+                )
+            )
     return found
+
+
+def _crash_findings(here: tuple[Key, ...], data: dict[str, Any]) -> list[Finding]:
+    """A node crash under active-active failover needs a node that survives it."""
+    engine = _mapping(data.get("engine"))
+    mode = _mapping(engine.get("failover")).get("mode")
+    nodes = engine.get("nodes", 1)
+    if mode == "active-active" and nodes == 1:
+        return [
+            Finding(
+                here,
+                "a node-crash with engine.failover.mode active-active needs a surviving node, "
+                "but engine.nodes is 1; write `nodes: 2` or `mode: active-passive`",
+            )
+        ]
+    return []
 
 
 def _fault_findings(data: dict[str, Any], partial: bool) -> list[Finding]:
@@ -230,6 +264,18 @@ def _fault_findings(data: dict[str, Any], partial: bool) -> list[Finding]:
                     f"{kind.severity_meaning}, at most 1",
                 )
             )
+        elif (
+            isinstance(mode := fault.get("mode"), str)
+            and mode in kind.whole_modes
+            and math.isfinite(to_float(severity))
+            and 0 < to_float(severity) < 1
+        ):
+            found.append(
+                Finding(
+                    (*here, "severity"),
+                    f"{show(severity)} has no meaning with mode: {mode}, {kind.whole_modes[mode]}",
+                )
+            )
         if kind.target == "none":
             if "target" in given:
                 found.append(Finding((*here, "target"), f"{_a(name)} fault takes no target"))
@@ -239,13 +285,18 @@ def _fault_findings(data: dict[str, Any], partial: bool) -> list[Finding]:
                     Finding(
                         here,
                         f"'target' is required for {_a(name)} fault: the "
-                        f"{'systems' if kind.target == 'systems' else kind.target} "
-                        "it hits",
+                        + (
+                            "system it hits, a list of systems or 'all'"
+                            if kind.target == "systems"
+                            else f"{kind.target} it hits"
+                        ),
                         missing=True,
                     )
                 )
         elif not partial:
             found += _target_findings(here, name, kind, fault["target"], data)
+        if kind.target == "node" and not partial:
+            found += _crash_findings(here, data)
     return found
 
 

@@ -8,13 +8,14 @@ behaviour in the model).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 __all__ = ["FAULT_KINDS", "FAULT_OPTIONS", "FaultKind", "TargetKind"]
 
 TargetKind = Literal["none", "system", "systems", "flow", "node"]
-"""What a fault's ``target`` names: nothing, one system, a list of systems, a flow, a node index."""
+"""What a fault's ``target`` names: nothing, one system, a system or a list of systems (or
+``all``: every system under ``systems`` but ``ehr``), a flow, a node index."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,10 @@ class FaultKind:
         severity_meaning: What the number means, for messages.
         has_for: Whether the fault lasts ``for`` a duration (required) or ends otherwise.
         options: Extra keys this kind accepts beyond ``kind, name, at, for, target, severity``.
+        on_receiver: It acts on what a system receives (acks, filing, replies), so a system it
+            names must be the receiver of some flow; otherwise it would change nothing.
+        whole_modes: Modes that act in full, so a severity below 1 would be ignored: mode ->
+            why, and the fix, for the error message.
     """
 
     summary: str
@@ -46,6 +51,8 @@ class FaultKind:
     severity_meaning: str = ""
     has_for: bool = True
     options: frozenset[str] = frozenset()
+    on_receiver: bool = False
+    whole_modes: dict[str, str] = field(default_factory=dict, hash=False)
 
 
 FAULT_KINDS: dict[str, FaultKind] = {
@@ -56,6 +63,10 @@ FAULT_KINDS: dict[str, FaultKind] = {
         severity_is_share=True,
         severity_meaning="the share of channel capacity lost (1 = nothing moves)",
         options=frozenset({"mode", "poison_share"}),
+        whole_modes={
+            "refuse": "which stops accepting outright (severity 1); leave severity out, or use "
+            "mode: hold to lose a share of the capacity"
+        },
     ),
     "node-crash": FaultKind(
         summary="an integration server node dies and is repaired after 'for'",
@@ -69,25 +80,29 @@ FAULT_KINDS: dict[str, FaultKind] = {
     ),
     "system-outage": FaultKind(
         summary="the system is down: sends to it time out, what it sends waits in its outbox",
-        target="system",
+        target="systems",
+        allow_all=True,
     ),
     "system-slowdown": FaultKind(
         summary="the system acknowledges and files more slowly",
-        target="system",
+        target="systems",
         target_default="all",
         allow_all=True,
+        on_receiver=True,
         severity="required",
         severity_meaning="the factor on ack and filing time (e.g. 4)",
     ),
     "partition": FaultKind(
         summary="the engine and the listed systems cannot reach each other",
         target="systems",
+        allow_all=True,
     ),
     "ack-loss": FaultKind(
         summary="ACKs are lost after filing, so resends file duplicates",
-        target="system",
+        target="systems",
         target_default="all",
         allow_all=True,
+        on_receiver=True,
         severity="required",
         severity_is_share=True,
         severity_meaning="the share of ACKs lost (e.g. 0.2)",
@@ -97,6 +112,7 @@ FAULT_KINDS: dict[str, FaultKind] = {
         target="system",
         has_for=False,
         options=frozenset({"code"}),
+        on_receiver=True,
     ),
     "surge": FaultKind(
         summary="more messages arrive",

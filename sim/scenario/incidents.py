@@ -72,7 +72,11 @@ class Fault(FrozenModel):
     @model_validator(mode="before")
     @classmethod
     def _kind_defaults(cls, data: Any) -> Any:
-        """Fill the defaults that depend on the kind: engine-stall severity 1, target 'all' or 0."""
+        """Fill the defaults that depend on the kind: engine-stall severity 1, target 'all' or 0.
+
+        A target stays as written (a system, a list of systems, ``all``), so the resolved
+        scenario reads like its source.
+        """
         if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
             return data
         kind = FAULT_KINDS.get(data["kind"])
@@ -83,8 +87,6 @@ class Fault(FrozenModel):
             data["severity"] = kind.severity_default
         if data.get("target") is None and kind.target_default is not None:
             data["target"] = kind.target_default
-        if kind.target == "systems" and isinstance(data.get("target"), str):
-            data["target"] = [data["target"]]
         return data
 
     @model_serializer(mode="wrap")

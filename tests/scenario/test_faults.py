@@ -42,10 +42,10 @@ class TestRegistry:
             "engine-stall": ("none", "optional", True),
             "node-crash": ("node", "none", True),
             "engine-slowdown": ("none", "required", True),
-            "system-outage": ("system", "none", True),
-            "system-slowdown": ("system", "required", True),
+            "system-outage": ("systems", "none", True),
+            "system-slowdown": ("systems", "required", True),
             "partition": ("systems", "none", True),
-            "ack-loss": ("system", "required", True),
+            "ack-loss": ("systems", "required", True),
             "poison-message": ("system", "none", False),
             "surge": ("flow", "required", True),
         }
@@ -85,7 +85,7 @@ class TestValidFaults:
             ("ack-loss", 3600.0, 3600.0, "lab", 0.2),
             ("poison-message", 50400.0, None, "lab", None),
             ("surge", 57600.0, 7200.0, "orders", 1.4),
-            ("partition", 3600.0, 3600.0, ("lab",), None),
+            ("partition", 3600.0, 3600.0, "lab", None),
         ]
         stall, poison = s.faults[0], s.faults[7]
         assert (stall.name, stall.mode, stall.poison_share) == ("stall", "refuse", 0.1)
@@ -128,7 +128,8 @@ class TestBadFaults:
             ),
             (
                 "{kind: system-outage, at: +1h, for: 1h}",
-                "10: faults.0: 'target' is required for a system-outage fault: the system it hits",
+                "10: faults.0: 'target' is required for a system-outage fault: the system it "
+                "hits, a list of systems or 'all'",
             ),
             (
                 "{kind: system-outage, target: lab, at: +1h, for: 0s}",
