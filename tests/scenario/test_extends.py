@@ -10,6 +10,7 @@ from sim.scenario import (
     ScenarioError,
     load_document,
     load_scenario,
+    load_variants,
     shipped_dir,
     validate_paths,
 )
@@ -26,6 +27,20 @@ profile: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2
 faults:
   - {kind: surge, at: +1h, for: 1h, severity: 2}
 """
+
+PARENT = """\
+partial: true
+horizon: 2h
+flows:
+  orders: {from: ehr, to: lab, rate: 100/h}
+systems:
+  lab: {ack: exponential(100ms), capacity: 10/s}
+  ehr: {ack: constant(50ms)}
+compare:
+  wide: {systems: {lab: {connections: 4}}, strategy: {order: per-patient}}
+  shared: {strategy: {queues: shared}}
+"""
+"""A topology with a filing capacity on the lab and two compare variants."""
 
 STORY = """\
 extends: topology.yaml
@@ -57,6 +72,46 @@ class TestMerging:
         assert list(s.systems) == ["lab", "ehr"]
         assert s.profile[8] == 9.0
         assert [f.kind for f in s.faults] == ["system-outage"]
+
+    def test_an_empty_compare_keeps_the_inherited_variants(self, write: Write) -> None:
+        """compare: {} is a mapping merged over the parent's: every variant stays."""
+        write("parent.yaml", PARENT)
+        child = write("child.yaml", "extends: parent.yaml\nname: child\ncompare: {}\n")
+        variants = load_variants(child)
+        assert list(variants) == ["baseline", "wide", "shared"]
+        assert variants["wide"].systems["lab"].connections == 4
+        assert variants["shared"].strategy.queues == "shared"
+
+    def test_a_child_variant_merges_into_the_inherited_one(self, write: Write) -> None:
+        """A child's compare entry adds a variant, or merges into the parent's of that name."""
+        write("parent.yaml", PARENT)
+        child = write(
+            "child.yaml",
+            "extends: parent.yaml\nname: child\ncompare:\n"
+            "  wide: {systems: {lab: {timeout: 10s}}}\n  one: {systems: {lab: {capacity: 1/s}}}\n",
+        )
+        variants = load_variants(child)
+        assert list(variants) == ["baseline", "wide", "shared", "one"]
+        lab = variants["wide"].systems["lab"]
+        assert (lab.connections, lab.timeout) == (4, 10.0)
+
+    def test_null_clears_compare_and_capacity(self, write: Write) -> None:
+        """compare: null clears the inherited variants; capacity: null makes the lab unlimited."""
+        write("parent.yaml", PARENT)
+        child = write(
+            "child.yaml",
+            "extends: parent.yaml\nname: child\ncompare: null\nsystems: {lab: {capacity: null}}\n",
+        )
+        variants = load_variants(child)
+        assert list(variants) == ["baseline"]
+        assert variants["baseline"].compare == {}
+        assert variants["baseline"].systems["lab"].capacity is None
+        assert (
+            load_variants(write("same.yaml", "extends: parent.yaml\nname: s\n"))["baseline"]
+            .systems["lab"]
+            .capacity
+            == 10.0
+        )
 
     def test_partial_is_not_inherited(self, write: Write) -> None:
         """A topology's partial: true does not make the scenario extending it partial."""
