@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -103,6 +103,40 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+
+def installed_version() -> str:
+    """ehrsim's version from the installed package's metadata (the source's, if not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ehrsim")
+    except PackageNotFoundError:
+        import sim
+
+        return sim.__version__
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"ehrsim {installed_version()}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print 'ehrsim X.Y.Z' and exit.",
+            callback=_show_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """Options that come before the command."""
+
+
 # -- shared options --------------------------------------------------------------------------
 
 ScenarioArg = Annotated[
@@ -182,15 +216,32 @@ def print_problems(problems: str) -> None:
         consoles.err.print(Text(line), soft_wrap=True)
 
 
-def load_or_exit(ref: str, sets: Sequence[str] = ()) -> Scenario:
-    """Load a scenario with ``--set`` overlays, or print every problem and exit 2."""
-    from sim.scenario import ScenarioError, load_scenario
+def print_warnings(warnings: Iterable[object]) -> None:
+    """Print a scenario's warnings (``file:line: key.path: message``) on stderr.
+
+    Shown even with ``--quiet``: a warning says that part of the scenario has no effect, which
+    the results alone do not show.
+    """
+    for warning in warnings:
+        warn(str(warning))
+
+
+def load_or_exit(ref: str, sets: Sequence[str] = (), *, warnings: bool = True) -> Scenario:
+    """Load a scenario with ``--set`` overlays, or print every problem and exit 2.
+
+    Its warnings are printed on stderr unless ``warnings`` is false (a load whose scenario is
+    not the one that runs).
+    """
+    from sim.scenario import ScenarioError, load_with_warnings
 
     try:
-        return load_scenario(ref, sets)
+        scenario, found = load_with_warnings(ref, sets)
     except ScenarioError as exc:
         print_problems(str(exc))
         raise typer.Exit(EXIT_INPUT) from None
+    if warnings:
+        print_warnings(found)
+    return scenario
 
 
 def table(section: Section, *, title: bool = True) -> Table:

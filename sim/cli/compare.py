@@ -35,6 +35,7 @@ from sim.cli.common import (
     land,
     out_option,
     print_problems,
+    print_warnings,
     progress_bar,
     stage,
     warn,
@@ -172,15 +173,16 @@ def _extra_variants(texts: Sequence[str]) -> dict[str, dict[str, Any]]:
 
 def _load(options: _Options) -> tuple[dict[str, Scenario], dict[str, dict[str, Any]]]:
     """Every variant's scenario (base first) and every overlay; exit 2 on any problem."""
-    from sim.scenario import ScenarioError, load_variants
+    from sim.scenario import ScenarioError, load_variants_with_warnings
 
     extra = _extra_variants(options.variants)
     sets = overlays(options.sets, options.seed, options.replications, None)
     try:
-        scenarios = load_variants(options.ref, sets, extra)
+        scenarios, warnings = load_variants_with_warnings(options.ref, sets, extra)
     except ScenarioError as exc:
         print_problems(str(exc))
         raise typer.Exit(EXIT_INPUT) from None
+    print_warnings(warnings)
     base = next(iter(scenarios.values()))
     if len(scenarios) < 2:
         fail(

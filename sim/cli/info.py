@@ -23,6 +23,7 @@ from sim.cli.common import (
     interruptible,
     load_or_exit,
     print_problems,
+    print_warnings,
     replication_progress,
     table,
 )
@@ -42,18 +43,20 @@ def validate(
 
     Prints "OK" for each valid file and every problem of the others as file:line: key.path:
     message (on stderr). A complete scenario is checked with its compare variants; a partial
-    one (partial: true, meant to be extended) for its keys and values only. Exit code 2 if any
-    file has a problem, else 0.
+    one (partial: true, meant to be extended) for its keys and values only. Warnings (valid
+    keys that have no effect, such as a fault at or after the horizon) are printed on stderr
+    the same way and do not fail the file. Exit code 2 if any file has a problem, else 0.
     """
-    from sim.scenario import validate_paths
+    from sim.scenario import validate_files
 
     bad = 0
-    for name, problem in zip(files, validate_paths(files), strict=True):
-        if problem is None:
+    for name, result in zip(files, validate_files(files), strict=True):
+        if result.error is None:
             consoles.out.print(Text(f"OK  {name}"), soft_wrap=True)
+            print_warnings(result.warnings)
         else:
             bad += 1
-            print_problems(str(problem))
+            print_problems(str(result.error))
     if bad:
         consoles.err.print(f"{bad} of {len(files)} file(s) have problems")
         raise typer.Exit(EXIT_INPUT)

@@ -104,7 +104,7 @@ def _fit_warmup(ref: str, sets: Sequence[str], given: list[str]) -> list[str]:
 
     Latency and wait statistics then include the cold start of the shortened run.
     """
-    base = load_or_exit(ref, sets)
+    base = load_or_exit(ref, sets, warnings=False)
     from sim.scenario.units import format_duration, parse_duration
 
     horizon = parse_duration(next(a for a in reversed(given) if a.startswith("horizon="))[8:])

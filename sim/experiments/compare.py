@@ -18,7 +18,6 @@ layer render a :class:`Comparison`, and notebooks can use it as it is::
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,10 +25,14 @@ from typing import TYPE_CHECKING, Any
 
 from sim.experiments.executors import map_in_workers
 from sim.experiments.run import Progress, ReplicationResult, RunResult, aggregate, replicate
-from sim.metrics.registry import METRICS, higher_is_better, lookup
+from sim.metrics.registry import (
+    expand_metrics,
+    higher_is_better,
+    lookup,
+    metric_problem,
+)
 from sim.metrics.stats import mean_ci, round_tree
 from sim.metrics.summary import FORMAT_VERSION
-from sim.model.message import CLASSES
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
@@ -67,22 +70,24 @@ paid for progress (retries, losses, duplicates, messages given up) and order vio
 CompareProgress = Callable[[str, int, float], None]
 """(variant name, replication index, simulated seconds reached) -> None."""
 
-_SIBLINGS: dict[str, tuple[str, ...]] = {
-    "queues.<system>": (
-        "peak_backlog", "peak_at_s", "oldest_age_s", "backlog_hours", "wait_s.mean",
-        "wait_s.p95", "recovery_time_s",
-    ),
-    "latency_s.<flow>.<class>": ("count", "mean", "p50", "p95", "p99", "max"),
-    "order_to_result_s.<flow>.<class>": ("count", "mean", "p95", "late", "pending"),
-    "order_to_result_all_s.<class>": ("count", "mean", "p95"),
-}  # fmt: skip
-"""The figures under per-system, per-flow and per-class entries of summary.json that the
-registry names only in a description ("also count, mean, ..."): its patterns list one each."""
-
 
 def is_recovery_metric(metric: str) -> bool:
     """Whether a metric is a recovery time: null there means "did not recover" or "no fault"."""
     return metric.rsplit(".", 1)[-1] in ("recovery_time_s", "people_recovery_time_s")
+
+
+def _ids(scenarios: Iterable[Scenario]) -> tuple[list[str], list[str], list[str]]:
+    """The destination systems, flows and flows with replies of these scenarios."""
+    systems: dict[str, None] = {}
+    flows: dict[str, None] = {}
+    orders: dict[str, None] = {}
+    for scenario in scenarios:
+        for fid, flow in scenario.flows.items():
+            systems[flow.to] = None
+            flows[fid] = None
+            if flow.reply is not None:
+                orders[fid] = None
+    return list(systems), list(flows), list(orders)
 
 
 def metric_names(scenarios: Iterable[Scenario]) -> list[str]:
@@ -93,40 +98,24 @@ def metric_names(scenarios: Iterable[Scenario]) -> list[str]:
     destination systems, flows (for ``order_to_result_s``: those with replies) and priority
     classes.
     """
-    ids: dict[str, dict[str, None]] = {"<system>": {}, "<flow>": {}, "<order>": {}}
-    ids["<class>"] = dict.fromkeys(CLASSES)
-    for scenario in scenarios:
-        for fid, flow in scenario.flows.items():
-            ids["<system>"][flow.to] = None
-            ids["<flow>"][fid] = None
-            if flow.reply is not None:
-                ids["<order>"][fid] = None
-    patterns = [*METRICS, *(f"{head}.{fig}" for head, figs in _SIBLINGS.items() for fig in figs)]
-    names: list[str] = []
-    for pattern in dict.fromkeys(patterns):
-        if pattern.startswith("order_to_result_s.<flow>."):
-            pattern = pattern.replace("<flow>", "<order>", 1)
-        choices = [list(ids.get(part, {part: None})) for part in pattern.split(".")]
-        names += [".".join(parts) for parts in itertools.product(*choices)]
-    return list(dict.fromkeys(names))
+    return expand_metrics(*_ids(scenarios))
 
 
 def check_metrics(metrics: Sequence[str], scenarios: Iterable[Scenario]) -> list[str]:
     """A message for each metric these scenarios' summaries do not have (empty when all do).
 
-    Each message names the metric and, when one is close, suggests it ("did you mean").
+    Each message names the metric, says which part of a per-destination or per-flow path is
+    wrong, and, when one is close, suggests a metric ("did you mean"), as a hypothesis's
+    check does.
     """
-    from sim.scenario.errors import did_you_mean
-
-    known = metric_names(scenarios)
-    allowed = set(known)
+    ids = _ids(scenarios)
     problems = []
     if not metrics:
         problems.append("no metric to compare; name one, e.g. --metric recovery_time_s")
     for metric in metrics:
-        if metric not in allowed:
-            hint = did_you_mean(metric, known) or " (see 'ehrsim metrics')"
-            problems.append(f"unknown metric '{metric}'{hint}")
+        why = metric_problem(metric, *ids)
+        if why is not None:
+            problems.append(why)
     seen: set[str] = set()
     for metric in metrics:
         if metric in seen:

@@ -7,9 +7,12 @@ unit; per-destination and per-flow figures (`queues.<system>.peak_backlog`,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from sim.model.message import CLASSES
 
 
 @dataclass(frozen=True)
@@ -113,10 +116,126 @@ def is_known(path: str) -> bool:
     return parts[0] in PER_KEY and len(parts) >= 2
 
 
-def closest(path: str) -> str | None:
-    """The registered metric name closest to a misspelt one, if any is close."""
+SIBLINGS: dict[str, tuple[str, ...]] = {
+    "queues.<system>": (
+        "peak_backlog", "peak_at_s", "oldest_age_s", "backlog_hours", "wait_s.mean",
+        "wait_s.p95", "recovery_time_s",
+    ),
+    "latency_s.<flow>.<class>": ("count", "mean", "p50", "p95", "p99", "max"),
+    "order_to_result_s.<order>.<class>": ("count", "mean", "p95", "late", "pending"),
+    "order_to_result_all_s.<class>": ("count", "mean", "p95"),
+    "lost_by_flow.<flow>": ("",),
+}  # fmt: skip
+"""Every figure under the per-system, per-flow and per-class entries of summary.json (the
+registry's patterns list one of each, the others only in their description). ``<order>`` is a
+flow with a ``reply``: only those have order-to-result figures."""
+
+_PLACES = {
+    "<system>": "a destination system of its flows",
+    "<flow>": "a flow",
+    "<order>": "a flow with replies (order-to-result figures exist only for those",
+    "<class>": "a priority class",
+}
+
+
+def _patterns() -> list[tuple[str, ...]]:
+    """Every per-key metric as its parts, placeholders included."""
+    return [
+        tuple(f"{head}.{leaf}".strip(".").split("."))
+        for head, leaves in SIBLINGS.items()
+        for leaf in leaves
+    ]
+
+
+def _choices(
+    systems: Iterable[str], flows: Iterable[str], orders: Iterable[str]
+) -> dict[str, list[str]]:
+    return {
+        "<system>": list(dict.fromkeys(systems)),
+        "<flow>": list(dict.fromkeys(flows)),
+        "<order>": list(dict.fromkeys(orders)),
+        "<class>": list(CLASSES),
+    }
+
+
+def expand_metrics(
+    systems: Iterable[str], flows: Iterable[str], orders: Iterable[str]
+) -> list[str]:
+    """Every metric name of a scenario: the fixed ones, then each per-key figure filled in.
+
+    Args:
+        systems: The destination systems (the ``to`` of its flows): those have ``queues``.
+        flows: Every flow id.
+        orders: The flows with a ``reply`` (those have ``order_to_result_s``).
+    """
+    choices = _choices(systems, flows, orders)
+    names = [name for name in METRICS if "<" not in name]
+    for pattern in _patterns():
+        options = [choices.get(part, [part]) for part in pattern]
+        names += [".".join(parts) for parts in itertools.product(*options)]
+    return list(dict.fromkeys(names))
+
+
+def _explain(parts: list[str], choices: dict[str, list[str]]) -> str:
+    """Which part of a per-key path is wrong, and what may stand there."""
+    best: tuple[int, tuple[str, ...]] = (-1, ())
+    for pattern in _patterns():
+        if pattern[0] != parts[0]:
+            continue
+        matched = 0
+        for part, want in zip(parts, pattern, strict=False):
+            if part != want and part not in choices.get(want, ()):
+                break
+            matched += 1
+        best = max(best, (matched, pattern), key=lambda item: item[0])
+    matched, pattern = best
+    done = ".".join(parts[:matched])
+    if matched == len(pattern):
+        return f"{done} is a figure; it has no {parts[matched]!r}"
+    there: list[str] = []
+    for other in _patterns():
+        if other[:matched] == pattern[:matched] and len(other) > matched:
+            there.append(other[matched])
+    there = list(dict.fromkeys(there))
+    if matched == len(parts):
+        return f"{done} is a group of figures, not one; name one of them ({', '.join(there)})"
+    want = pattern[matched]
+    if want in _PLACES:
+        listed = ", ".join(choices[want]) or "none"
+        if want == "<order>":
+            return f"{parts[matched]!r} is not {_PLACES[want]}: {listed})"
+        return f"{parts[matched]!r} is not {_PLACES[want]} (there: {listed})"
+    return f"{done} has no {parts[matched]!r} (there: {', '.join(there)})"
+
+
+def metric_problem(
+    path: str, systems: Iterable[str], flows: Iterable[str], orders: Iterable[str]
+) -> str | None:
+    """Why ``path`` is not a metric of a scenario with these systems and flows (None if it is).
+
+    A per-destination or per-flow path is checked whole: the system, the flow, the class and
+    the figure, each against what the scenario has, with a "did you mean" for the whole path.
+    Arguments as for :func:`expand_metrics`.
+    """
+    choices = _choices(systems, flows, orders)
+    names = expand_metrics(choices["<system>"], choices["<flow>"], choices["<order>"])
+    if path in names:
+        return None
+    parts = path.split(".")
+    near = _nearest(path, names)
+    hint = f"; did you mean {near!r}?" if near else ""
+    if parts[0] in PER_KEY:
+        return f"unknown metric {path!r}: {_explain(parts, choices)}{hint}"
+    return f"unknown metric {path!r}{hint or ' (see ehrsim metrics)'}"
+
+
+def _nearest(path: str, names: list[str]) -> str | None:
     import difflib
 
-    names = [m for m in METRICS if "<" not in m]
     found = difflib.get_close_matches(path, names, n=1, cutoff=0.6)
     return found[0] if found else None
+
+
+def closest(path: str) -> str | None:
+    """The registered metric name closest to a misspelt one, if any is close."""
+    return _nearest(path, [m for m in METRICS if "<" not in m])

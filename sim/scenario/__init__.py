@@ -14,14 +14,23 @@ The stages are separate and usable on their own: :func:`load_document` (read and
 
 from __future__ import annotations
 
-from sim.scenario.api import BASELINE, load_scenario, load_variants, validate_paths
+from sim.scenario.api import (
+    BASELINE,
+    Validation,
+    load_scenario,
+    load_variants,
+    load_variants_with_warnings,
+    load_with_warnings,
+    validate_files,
+    validate_paths,
+)
 from sim.scenario.build import build, check
 from sim.scenario.csvdata import CLASSES, PriorityClass, TraceRow
 from sim.scenario.dump import dump_yaml, json_schema
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.faultkinds import FAULT_KINDS, FaultKind
 from sim.scenario.load import MAX_EXTENDS, Document, load_document
-from sim.scenario.notes import scenario_warnings
+from sim.scenario.notes import Note, scenario_notes, scenario_warnings
 from sim.scenario.profiles import PROFILES
 from sim.scenario.schema import Scenario
 from sim.scenario.shipped import list_shipped, resolve_ref, shipped_dir
@@ -35,11 +44,13 @@ __all__ = [
     "PROFILES",
     "Document",
     "FaultKind",
+    "Note",
     "PriorityClass",
     "Problem",
     "Scenario",
     "ScenarioError",
     "TraceRow",
+    "Validation",
     "build",
     "check",
     "dump_yaml",
@@ -48,9 +59,13 @@ __all__ = [
     "load_document",
     "load_scenario",
     "load_variants",
+    "load_variants_with_warnings",
+    "load_with_warnings",
     "parse_distribution",
     "resolve_ref",
+    "scenario_notes",
     "scenario_warnings",
     "shipped_dir",
+    "validate_files",
     "validate_paths",
 ]

@@ -9,8 +9,10 @@ missing)`` findings; ``missing`` marks completeness problems, which a ``partial`
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, NamedTuple
 
+from sim.metrics.registry import METRICS, is_known, metric_problem
 from sim.scenario.errors import did_you_mean, show
 from sim.scenario.faultkinds import FAULT_KINDS, FAULT_OPTIONS, FaultKind
 from sim.scenario.pos import Key
@@ -19,6 +21,8 @@ from sim.scenario.scalars import to_float
 __all__ = ["Finding", "find_problems"]
 
 EHR = "ehr"
+_PATH = re.compile(r"[\w-]+(?:\.[\w-]+)+")
+"""A dotted metric path of two parts or more."""
 
 
 class Finding(NamedTuple):
@@ -331,6 +335,30 @@ def _alert_findings(data: dict[str, Any]) -> list[Finding]:
     return found
 
 
+def _hypothesis_findings(data: dict[str, Any]) -> list[Finding]:
+    """A per-destination or per-flow metric names a system, flow, class and figure that exist.
+
+    Fixed metrics (and the shape of every path) are checked where the value is read; here the
+    whole path of ``queues.<system>...``, ``latency_s.<flow>...`` and the like is checked
+    against this scenario's flows.
+    """
+    hypotheses = data.get("hypotheses")
+    flows = {fid: _mapping(flow) for fid, flow in _mapping(data.get("flows")).items()}
+    systems = [flow["to"] for flow in flows.values() if isinstance(flow.get("to"), str)]
+    orders = [fid for fid, flow in flows.items() if isinstance(flow.get("reply"), dict)]
+    found: list[Finding] = []
+    for index, hypothesis in enumerate(hypotheses if isinstance(hypotheses, list) else []):
+        metric = _mapping(hypothesis).get("metric")
+        if not isinstance(metric, str) or not _PATH.fullmatch(metric):
+            continue  # not a path at all: reported where the value is read
+        if not is_known(metric) or metric in METRICS:
+            continue
+        why = metric_problem(metric, systems, flows, orders)
+        if why is not None:
+            found.append(Finding(("hypotheses", index, "metric"), why))
+    return found
+
+
 def find_problems(data: dict[str, Any], partial: bool) -> list[Finding]:
     """Every cross-reference problem of a merged scenario mapping.
 
@@ -363,4 +391,5 @@ def find_problems(data: dict[str, Any], partial: bool) -> list[Finding]:
     if not partial:
         found += _strategy_findings(data)
         found += _alert_findings(data)
+        found += _hypothesis_findings(data)
     return found

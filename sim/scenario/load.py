@@ -1,11 +1,11 @@
 """Loading a scenario document: ``extends`` chains, ``compare`` overlays and ``--set``.
 
-:func:`load_document` reads a file and every file it ``extends`` (relative to the file naming
-them, in order, then the file itself over them) into one :class:`Document`: the merged raw
-mapping plus the origin of every key. Overlays (``compare`` variants, ``--set KEY=VALUE``) are
+:func:`load_document` reads a file and every file it ``extends`` (in order, then the file itself
+over them) into one :class:`Document`: the merged raw mapping plus the origin of every key. A
+relative ``extends`` path is looked up beside the file naming it first, then among the shipped
+scenarios, with or without ``.yaml``. Overlays (``compare`` variants, ``--set KEY=VALUE``) are
 laid on a document with the same rule before anything is validated, and keep their own origin
-so that an error in a ``--set`` value names ``--set``, not a file.
-"""
+so that an error in a ``--set`` value names ``--set``, not a file."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.scenario.errors import Origin, Problem, ScenarioError, show
+from sim.scenario.errors import Origin, Problem, ScenarioError, did_you_mean, show
 from sim.scenario.pos import Key, Pos, plain_pos
+from sim.scenario.shipped import find_shipped, shipped_dir, shipped_names, with_suffixes
 from sim.scenario.tree import absolute_paths, merge, problem, set_path
 from sim.scenario.yamlio import read_file, read_text
 
@@ -178,6 +179,39 @@ def _entries(data: dict[str, Any], pos: Pos) -> list[tuple[str, Origin]]:
     ]
 
 
+def _locate(base: Path, file: str, entry: str) -> tuple[Path, str] | None:
+    """The file an ``extends`` entry names, and how errors name it; ``None`` if none exists.
+
+    A relative path is looked up beside the naming file first, then among the shipped
+    scenarios; in both places ``.yaml`` may be left out.
+    """
+    for name in with_suffixes(entry):
+        if (base / name).is_file():
+            return base / name, _display(file, name)
+    shipped = find_shipped(entry)
+    if shipped is not None:
+        return shipped, str(shipped)
+    return None
+
+
+def _not_found(base: Path, file: str, entry: str) -> str:
+    """Why an ``extends`` entry names no file, and every place it was looked for."""
+    name = _display(file, entry)
+    if (base / entry).is_dir():
+        return f"{show(entry)} is a folder (looked for {name})"
+    if os.path.isabs(entry):
+        return f"{show(entry)} does not exist (looked for {name})"
+    suffix = Path(entry).suffix if Path(entry).suffix in (".yaml", ".yml") else ""
+    stem = entry[: len(entry) - len(suffix)]
+    near = did_you_mean(stem, shipped_names())
+    if near:
+        near = near.replace("'?", f"{suffix}'?")
+    return (
+        f"{show(entry)} does not exist (looked for {name} beside the file and among the "
+        f"shipped scenarios in {shipped_dir()}){near}"
+    )
+
+
 def _load(path: Path, file: str, chain: tuple[Path, ...]) -> Document:
     data, pos = read_file(path, file)
     data = absolute_paths(data, (), path.parent)
@@ -188,12 +222,13 @@ def _load(path: Path, file: str, chain: tuple[Path, ...]) -> Document:
     merged_pos = Pos(pos.origin)
     problems: list[Problem] = []
     for entry, origin in _entries(data, pos):
-        target = path.parent / entry
-        name = _display(file, entry)
         try:
+            found = _locate(path.parent, file, entry)
+            if found is None:
+                problems.append(Problem.at(origin, "extends", _not_found(path.parent, file, entry)))
+                continue
+            target, name = found
             resolved = target.resolve()
-            found = target.is_file()
-            folder = target.is_dir()
         except (OSError, ValueError) as exc:
             problems.append(
                 Problem.at(origin, "extends", f"{show(entry)} is not a usable path ({exc})")
@@ -212,12 +247,6 @@ def _load(path: Path, file: str, chain: tuple[Path, ...]) -> Document:
                     f"({' -> '.join(p.name for p in here)} -> {resolved.name}); "
                     "flatten some of these files",
                 )
-            )
-            continue
-        if not found:
-            what = "is a folder" if folder else "does not exist"
-            problems.append(
-                Problem.at(origin, "extends", f"{show(entry)} {what} (looked for {name})")
             )
             continue
         try:

@@ -1,40 +1,101 @@
 """Warnings about a valid scenario: things that are allowed but probably not meant.
 
 A fault that starts at or after the horizon is accepted (so that ``--horizon`` can shorten any
-scenario) but has no effect; a flow with neither ``rate`` nor ``trace`` that no reply uses carries
-no messages. The CLI prints these; they never stop a run.
+scenario) but has no effect; one that lasts to or past the horizon leaves no time to recover, so
+every recovery figure is null; a flow with neither ``rate`` nor ``trace`` that no reply uses
+carries no messages; analysts or a fallback that start on an alert, in a scenario without
+alerts, never start. The CLI prints these on stderr; they never stop a run.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
+from sim.scenario.incidents import Fault
+from sim.scenario.pos import Key
 from sim.scenario.schema import Scenario
 from sim.scenario.units import format_duration, format_offset
 
-__all__ = ["scenario_warnings"]
+__all__ = ["Note", "scenario_notes", "scenario_warnings"]
 
 
-def scenario_warnings(scenario: Scenario) -> list[str]:
-    """One line per thing that is valid but has no effect, each starting with its key path."""
-    notes: list[str] = []
+class Note(NamedTuple):
+    """One warning, at the key path it is about (``("faults", 1)``)."""
+
+    path: tuple[Key, ...]
+    message: str
+
+    def __str__(self) -> str:
+        where = ".".join(str(part) for part in self.path)
+        return f"{where}: {self.message}" if where else self.message
+
+
+def _fault_notes(scenario: Scenario) -> list[Note]:
     horizon = scenario.horizon
-    if horizon is not None:
-        for index, fault in enumerate(scenario.faults):
-            if fault.at >= horizon:
-                notes.append(
-                    f"faults.{index}: the {fault.kind} at {format_offset(fault.at)} starts at or "
-                    f"after the horizon ({format_duration(horizon)}), so it has no effect"
+    if horizon is None:
+        return []
+    notes: list[Note] = []
+    for index, fault in enumerate(scenario.faults):
+        what = _describe(fault)
+        if fault.at >= horizon:
+            notes.append(
+                Note(
+                    ("faults", index),
+                    f"the {what} starts at or after the horizon ({format_duration(horizon)}), "
+                    "so it has no effect",
                 )
+            )
+        elif fault.duration is not None and fault.at + fault.duration >= horizon:
+            notes.append(
+                Note(
+                    ("faults", index),
+                    f"the {what} lasts until {format_offset(fault.at + fault.duration)}, past "
+                    f"the horizon ({format_duration(horizon)}): the run ends during the fault, "
+                    "so no queue can recover from it (recovery_time_s is null)",
+                )
+            )
+    return notes
+
+
+def _describe(fault: Fault) -> str:
+    """``system-outage 'lab down' at +1h``: the kind, the name if any, the start."""
+    name = f" '{fault.name}'" if fault.name else ""
+    return f"{fault.kind}{name} at {format_offset(fault.at)}"
+
+
+def scenario_notes(scenario: Scenario) -> list[Note]:
+    """Every thing in a valid scenario that has no effect or cannot be measured, by key path."""
+    notes = _fault_notes(scenario)
     replied = {flow.reply.flow for flow in scenario.flows.values() if flow.reply is not None}
     for fid, flow in scenario.flows.items():
         if flow.rate is None and flow.trace is None and fid not in replied:
             notes.append(
-                f"flows.{fid}: has no rate or trace and no flow replies on it, so it carries "
-                "no messages"
+                Note(
+                    ("flows", fid),
+                    "has no rate or trace and no flow replies on it, so it carries no messages",
+                )
             )
-    analysts = scenario.staff.analysts if scenario.staff is not None else None
-    if analysts is not None and analysts.start_on_alert and not scenario.alerts:
-        notes.append(
-            "staff.analysts: start_on_alert is true but no alerts are defined, so the "
-            "analysts are never called (add alerts, or set start_on_alert: false)"
-        )
+    if not scenario.alerts:
+        analysts = scenario.staff.analysts if scenario.staff is not None else None
+        if analysts is not None and analysts.start_on_alert:
+            notes.append(
+                Note(
+                    ("staff", "analysts"),
+                    "start_on_alert is true but no alerts are defined, so the analysts are "
+                    "never called (add alerts, or set start_on_alert: false)",
+                )
+            )
+        if scenario.fallback is not None and scenario.fallback.start_on_alert:
+            notes.append(
+                Note(
+                    ("fallback",),
+                    "start_on_alert is true but no alerts are defined, so the fallback never "
+                    "starts (add alerts, or set start_on_alert: false)",
+                )
+            )
     return notes
+
+
+def scenario_warnings(scenario: Scenario) -> list[str]:
+    """One line per thing that is valid but has no effect, each starting with its key path."""
+    return [str(note) for note in scenario_notes(scenario)]

@@ -12,7 +12,17 @@ from pathlib import Path
 
 from sim.scenario.errors import Problem, ScenarioError, did_you_mean, show
 
-__all__ = ["SUBFOLDERS", "list_shipped", "resolve_ref", "shipped_dir"]
+__all__ = [
+    "SUBFOLDERS",
+    "find_shipped",
+    "list_shipped",
+    "resolve_ref",
+    "shipped_dir",
+    "shipped_names",
+    "with_suffixes",
+]
+
+_SUFFIXES = (".yaml", ".yml")
 
 SUBFOLDERS = ("topologies", "theory")
 """Folders of ``scenarios/`` whose files are listed too, as ``folder/name``."""
@@ -36,6 +46,35 @@ def _files() -> list[tuple[str, Path]]:
             (f"{folder}/{path.stem}", path) for path in sorted((root / folder).glob("*.yaml"))
         ]
     return found
+
+
+def with_suffixes(entry: str) -> list[str]:
+    """The file names a reference may mean: itself, and with ``.yaml`` if it has no suffix."""
+    if Path(entry).suffix in _SUFFIXES:
+        return [entry]
+    return [entry, entry + ".yaml"]
+
+
+def find_shipped(entry: str) -> Path | None:
+    """The shipped file a relative path names (``topologies/capital-region`` or with
+    ``.yaml``), or ``None``. Paths that would leave the shipped folder name nothing."""
+    if Path(entry).is_absolute():
+        return None
+    root = shipped_dir()
+    try:
+        top = root.resolve()
+        for name in with_suffixes(entry):
+            candidate = root / name
+            if candidate.is_file() and candidate.resolve().is_relative_to(top):
+                return candidate
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def shipped_names() -> list[str]:
+    """The names of the shipped scenarios, as ``ehrsim list`` prints them."""
+    return [name for name, _path in _files()]
 
 
 def _title(path: Path) -> str:

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from sim.scenario import ScenarioError, load_document, load_scenario, validate_paths
+from sim.scenario import (
+    ScenarioError,
+    load_document,
+    load_scenario,
+    load_variants,
+    shipped_dir,
+    validate_paths,
+)
 from sim.scenario.build import build
 
 from .conftest import Write, messages
@@ -20,6 +27,20 @@ profile: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2
 faults:
   - {kind: surge, at: +1h, for: 1h, severity: 2}
 """
+
+PARENT = """\
+partial: true
+horizon: 2h
+flows:
+  orders: {from: ehr, to: lab, rate: 100/h}
+systems:
+  lab: {ack: exponential(100ms), capacity: 10/s}
+  ehr: {ack: constant(50ms)}
+compare:
+  wide: {systems: {lab: {connections: 4}}, strategy: {order: per-patient}}
+  shared: {strategy: {queues: shared}}
+"""
+"""A topology with a filing capacity on the lab and two compare variants."""
 
 STORY = """\
 extends: topology.yaml
@@ -51,6 +72,46 @@ class TestMerging:
         assert list(s.systems) == ["lab", "ehr"]
         assert s.profile[8] == 9.0
         assert [f.kind for f in s.faults] == ["system-outage"]
+
+    def test_an_empty_compare_keeps_the_inherited_variants(self, write: Write) -> None:
+        """compare: {} is a mapping merged over the parent's: every variant stays."""
+        write("parent.yaml", PARENT)
+        child = write("child.yaml", "extends: parent.yaml\nname: child\ncompare: {}\n")
+        variants = load_variants(child)
+        assert list(variants) == ["baseline", "wide", "shared"]
+        assert variants["wide"].systems["lab"].connections == 4
+        assert variants["shared"].strategy.queues == "shared"
+
+    def test_a_child_variant_merges_into_the_inherited_one(self, write: Write) -> None:
+        """A child's compare entry adds a variant, or merges into the parent's of that name."""
+        write("parent.yaml", PARENT)
+        child = write(
+            "child.yaml",
+            "extends: parent.yaml\nname: child\ncompare:\n"
+            "  wide: {systems: {lab: {timeout: 10s}}}\n  one: {systems: {lab: {capacity: 1/s}}}\n",
+        )
+        variants = load_variants(child)
+        assert list(variants) == ["baseline", "wide", "shared", "one"]
+        lab = variants["wide"].systems["lab"]
+        assert (lab.connections, lab.timeout) == (4, 10.0)
+
+    def test_null_clears_compare_and_capacity(self, write: Write) -> None:
+        """compare: null clears the inherited variants; capacity: null makes the lab unlimited."""
+        write("parent.yaml", PARENT)
+        child = write(
+            "child.yaml",
+            "extends: parent.yaml\nname: child\ncompare: null\nsystems: {lab: {capacity: null}}\n",
+        )
+        variants = load_variants(child)
+        assert list(variants) == ["baseline"]
+        assert variants["baseline"].compare == {}
+        assert variants["baseline"].systems["lab"].capacity is None
+        assert (
+            load_variants(write("same.yaml", "extends: parent.yaml\nname: s\n"))["baseline"]
+            .systems["lab"]
+            .capacity
+            == 10.0
+        )
 
     def test_partial_is_not_inherited(self, write: Write) -> None:
         """A topology's partial: true does not make the scenario extending it partial."""
@@ -154,19 +215,28 @@ class TestPartial:
 
 class TestBrokenChains:
     def test_missing_file(self, write: Write) -> None:
-        """A missing extends file is named at the line of the extends key."""
+        """A missing extends file is named at the line of the extends key, with both places."""
         path = write("s.yaml", "name: s\nextends: nope.yaml\n")
         assert failing(path) == [
             f"{path}:2: extends: 'nope.yaml' does not exist (looked for "
-            f"{path.parent / 'nope.yaml'})"
+            f"{path.parent / 'nope.yaml'} beside the file and among the shipped scenarios in "
+            f"{shipped_dir()})"
         ]
+
+    def test_missing_absolute_file(self, write: Write, tmp_path: Path) -> None:
+        """An absolute path is looked for only where it points."""
+        path = write("s.yaml", f"name: s\nextends: {tmp_path / 'nope.yaml'}\n")
+        [line] = failing(path)
+        assert line.startswith(f"{path}:2: extends: ")
+        assert line.endswith(f" does not exist (looked for {tmp_path / 'nope.yaml'})")
 
     def test_missing_file_in_a_list(self, write: Write) -> None:
         """In a list of files, the line of the missing one is named."""
         write("a.yaml", "seed: 1\n")
         path = write("s.yaml", "name: s\nextends:\n  - a.yaml\n  - b.yaml\n")
         assert failing(path) == [
-            f"{path}:4: extends: 'b.yaml' does not exist (looked for {path.parent / 'b.yaml'})"
+            f"{path}:4: extends: 'b.yaml' does not exist (looked for {path.parent / 'b.yaml'} "
+            f"beside the file and among the shipped scenarios in {shipped_dir()})"
         ]
 
     def test_folder(self, write: Write, tmp_path: Path) -> None:
@@ -218,4 +288,47 @@ class TestBrokenChains:
         assert failing(path) == [
             f"{base}:3: YAML syntax error: expected the node content, but found '<stream end>' "
             "(while parsing a flow node on line 3)"
+        ]
+
+
+class TestShippedBases:
+    """A relative extends is looked up beside the file first, then among the shipped scenarios."""
+
+    @pytest.mark.parametrize("ref", ["topologies/capital-region.yaml", "topologies/capital-region"])
+    def test_a_shipped_topology_from_anywhere(
+        self, write: Write, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ref: str
+    ) -> None:
+        """From a folder outside the repository, the shipped topology is found, with or
+        without .yaml, and its keys keep their lines in the shipped file."""
+        monkeypatch.chdir(tmp_path)
+        write("s.yaml", f"extends: {ref}\nname: s\nhorizon: 2h\n")
+        shipped = shipped_dir() / "topologies" / "capital-region.yaml"
+        document = load_document("s.yaml")
+        assert document.data == {
+            **load_document(shipped).without("partial").data,
+            "name": "s",
+            "horizon": "2h",
+        }
+        assert document.origin(("systems", "labka")).file == str(shipped)
+        assert load_scenario("s.yaml").systems["labka"].connections >= 1
+
+    def test_a_file_beside_comes_first(self, write: Write) -> None:
+        """A file of the same name beside the extending file wins over the shipped one."""
+        write("topologies/capital-region.yaml", "partial: true\nseed: 42\n")
+        path = write("s.yaml", "extends: topologies/capital-region\nname: s\n")
+        assert load_document(path).data == {"seed": 42, "name": "s"}
+
+    def test_without_yaml_beside(self, write: Write) -> None:
+        """The .yaml may be left out for a file beside too."""
+        write("base.yaml", "seed: 9\n")
+        path = write("s.yaml", "extends: base\nname: s\n")
+        assert load_document(path).data == {"seed": 9, "name": "s"}
+
+    def test_a_misspelt_shipped_name_is_suggested(self, write: Write) -> None:
+        """A name close to a shipped one gets a "did you mean", in the form the user wrote."""
+        path = write("s.yaml", "extends: topologies/capital-regoin\n")
+        assert failing(path) == [
+            f"{path}:1: extends: 'topologies/capital-regoin' does not exist (looked for "
+            f"{path.parent / 'topologies/capital-regoin'} beside the file and among the shipped "
+            f"scenarios in {shipped_dir()}); did you mean 'topologies/capital-region'?"
         ]

@@ -238,7 +238,7 @@ class TestWarnings:
         """A fault after the horizon and a flow that carries nothing are warned about."""
         text = faults(
             write,
-            "{kind: system-outage, target: lab, at: +1h, for: 1h}",
+            "{kind: system-outage, target: lab, at: +1h, for: 30min}",
             "{kind: system-outage, target: lab, at: +30h, for: 1h}",
         ).replace(
             "  results: {from: lab, to: ehr}\n",
