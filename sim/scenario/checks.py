@@ -174,7 +174,9 @@ def _target_findings(
         what = "a system id, a list of system ids or 'all'" if many else "one system id"
         return [Finding(path, f"{_a(name)} fault targets {what}, not {show(target)}")]
     names = target if isinstance(target, list) else [target]
-    receivers = {f.get("to") for f in flows.values() if isinstance(f, dict)}
+    receivers = {
+        f["to"] for f in flows.values() if isinstance(f, dict) and isinstance(f.get("to"), str)
+    }
     found: list[Finding] = []
     for index, item in enumerate(names):
         if not isinstance(item, str):
