@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.__main__ import main
+from benchmarks.__main__ import main, parse
 from benchmarks.common import Sizes, rotated
 from benchmarks.heapq_mm3 import MmcLoop, simulate_mmc
 from benchmarks.lockstep import Turn, run_lockstep
@@ -73,7 +73,17 @@ def test_sizes_and_rotation() -> None:
 
 
 def test_results_file_is_where_the_issue_wants_it() -> None:
-    assert Path("benchmarks/RESULTS.md").parent.name == "benchmarks"
+    """`python -m benchmarks` writes benchmarks/RESULTS.md by default, the committed file there
+    is a full (not `--quick`) run with every section in order, and the README links it."""
+    root = Path(__file__).resolve().parent.parent
+    results = root / "benchmarks" / "RESULTS.md"
+    assert parse([]).out == results
+    assert parse(["--quick"]).out == results
+    text = results.read_text(encoding="utf-8")
+    positions = [text.index(section + "\n") for section in SECTIONS]
+    assert positions == sorted(positions)
+    assert "`--quick`" not in text
+    assert "](benchmarks/RESULTS.md)" in (root / "README.md").read_text(encoding="utf-8")
 
 
 def test_loop_in_slices_is_the_loop_in_one() -> None:

@@ -172,8 +172,11 @@ class TestRun:
         for key in ("version", "started", "python", "numpy", "simpy", "platform"):
             assert record[key]
 
-    def test_the_summary_has_no_run_specific_values(self, two_reps: tuple[Result, Path]) -> None:
-        """summary.json holds figures only: no time, path or version that varies between runs."""
+    def test_the_summary_has_no_run_specific_values(
+        self, two_reps: tuple[Result, Path], in_tmp: Path
+    ) -> None:
+        """summary.json holds figures only: none of run.json's run-specific values, and the
+        same run again (another folder, another time) writes a byte-identical summary.json."""
         _, folder = two_reps
         summary = summary_of(folder)
         assert list(summary)[:5] == [
@@ -184,7 +187,18 @@ class TestRun:
             "complete",
         ]
         text = (folder / "summary.json").read_text()
-        assert folder.name not in text and "wall" not in text and "2026-11" not in text
+        record = json.loads((folder / "run.json").read_text())
+        started = str(record["started"])
+        for value in (record["run_id"], record["cwd"], started[:10], started[11:19]):
+            assert str(value) not in text
+        for key in ("wall", "started", "run_id", "cwd", "command", "platform", "python"):
+            assert f'"{key}' not in text
+        result = invoke("run", TINY, "--replications", "2", "-q", "--out", "again")
+        assert result.exit_code == 0, result.output
+        assert (in_tmp / "again" / "run.json").read_text() != (folder / "run.json").read_text()
+        assert (in_tmp / "again" / "summary.json").read_bytes() == (
+            folder / "summary.json"
+        ).read_bytes()
 
     def test_tables_and_path_are_printed(self, two_reps: tuple[Result, Path]) -> None:
         """The pre-run plan, the summary tables, the hypotheses and the folder are shown."""

@@ -24,6 +24,7 @@ class TestNotebooks:
         """The repository ships at least one teaching notebook."""
         assert NOTEBOOKS
 
+    @pytest.mark.notebook
     @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
     def test_notebook_runs_without_errors(self, path: Path) -> None:
         """Every cell runs; the first notebook's checks come out as the text promises."""

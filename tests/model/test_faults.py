@@ -62,10 +62,27 @@ class TestEngineStall:
         assert column_at(w, "lane.lab", 7190.0) == 0
         assert w.count.delivered >= w.count.created - 2
 
-    def test_partial_stall_moves_a_share_of_the_capacity(self, world_of: MakeWorld) -> None:
-        """Severity 0.5 pauses sends half of every minute; a light load still gets through."""
-        w = world_of(STALL, sets=["faults.0.severity=0.5"]).run()
-        assert column_at(w, "queue.lab", 7200.0) < 50
+    @pytest.mark.parametrize("severity", [0.5, 0.8])
+    def test_partial_stall_sends_at_one_minus_severity_of_the_capacity(
+        self, world_of: MakeWorld, severity: float
+    ) -> None:
+        """During a partial stall the channel delivers (1 - severity) of its capacity.
+
+        A full stall from 1 h to 2 h leaves about 1,800 messages queued (0.5/s for an hour);
+        a partial stall of `severity` s then runs from 2 h for 5 min.  The one connection takes
+        exactly 100 ms a send (10/s) and is paused for s of every minute, so with the queue
+        never empty it delivers (1 - s) x 10/s x 300 s: 1,500 messages at s = 0.5, 600 at
+        s = 0.8 (within one send per minute at the pause edges).  Without the fault the
+        backlog would clear (about 1,950 delivered); with severity ignored, none would be.
+        """
+        text = STALL + (
+            f"  - {{name: partial, kind: engine-stall, at: +2h, for: 5min, severity: {severity}}}\n"
+        )
+        w = world_of(text, trace=True).run()
+        times = np.array(list(delivered_at(w).values()))
+        during = int(((times > 7200.0) & (times <= 7500.0)).sum())
+        assert during == pytest.approx((1 - severity) * 10.0 * 300.0, abs=5)
+        assert column_at(w, "queue.lab", 7500.0) > 100  # never empty: the capacity was the limit
 
     def test_phases_and_events(self, world_of: MakeWorld) -> None:
         """The stall's start and end are events; the queue goes degraded, recovering, stable."""

@@ -172,13 +172,25 @@ class TestFallback:
         assert s["staff_hours"]["clerks"] == pytest.approx(w.count.on_paper * 3 / 60)
         assert s["people_recovery_time_s"] is not None
 
-    def test_paper_orders_get_their_results_by_phone(self, world_of: MakeWorld) -> None:
-        """A paper STAT order's result reaches the clinician at turnaround + phone delay."""
-        w = world_of(FALLBACK).run()
-        stat = w.flows["lab-orders"].o2r[0]
-        # electronic ones take ~30 min; paper ones 45 min; stuck electronic ones far longer
-        assert stat.quantile(0.5) == pytest.approx(1800, rel=0.05)
-        assert w.count.on_paper > 100
+    def test_paper_orders_get_their_results_exactly_a_phone_delay_after_the_lab(
+        self, world_of: MakeWorld
+    ) -> None:
+        """A paper STAT order's result reaches the clinician at turnaround + phone_delay, exactly.
+
+        The lab is down from 1 h to the horizon and the warm-up is 1 h, so no electronic lab
+        order created after the warm-up ever gets a result: every STAT order-to-result time
+        counted is a paper order's, and each is turnaround (constant 30 min) + phone_delay.
+        """
+        sets = ["faults.0.for=5h", "warmup=1h"]
+        for phone_delay, expected in (("15min", 1800.0 + 900.0), ("40min", 1800.0 + 2400.0)):
+            w = world_of(FALLBACK, sets=[*sets, f"fallback.phone_delay={phone_delay}"]).run()
+            stat = w.flows["lab-orders"].o2r[0]
+            assert w.count.on_paper > 100
+            # the paper orders phoned before the horizon, i.e. all but the last `expected` s
+            assert 0.5 * w.count.on_paper < stat.count < w.count.on_paper
+            assert stat.min == pytest.approx(expected, abs=1e-6)
+            assert stat.max == pytest.approx(expected, abs=1e-6)
+            assert stat.mean == pytest.approx(expected, abs=1e-6)
 
     def test_duplicates_need_reconciling(self, world_of: MakeWorld) -> None:
         """Paper orders also sent electronically are reconciled by clerks (90 s each)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -154,35 +156,83 @@ class TestDrain:
 
 
 class TestExpire:
-    def test_expire_moves_old_messages_to_paper(self, world_of: MakeWorld) -> None:
-        """Messages older than `after` leave the queue as expired; their results are phoned."""
-        text = """
-        name: expire
-        horizon: 4h
-        sample_every: 1min
-        flows:
-          orders:
-            from: ehr
-            to: lab
-            rate: 600/h
-            deadline: {routine: 8h}
-            reply: {flow: results, after: constant(30min)}
-          results: {from: lab, to: ehr}
-        systems:
-          lab: {ack: constant(100ms), timeout: 10s}
-          ehr: {ack: constant(50ms), timeout: 10s}
-        strategy: {expire: {after: 20min, to: paper}, retry: {backoff: fixed, first: 30s}}
-        staff:
-          clerks: {count: 20, back_entry: constant(2min)}
-        faults:
-          - {kind: system-outage, target: lab, at: +1h, for: 1h}
+    WORLD = """
+    name: expire
+    horizon: 4h
+    sample_every: 1min
+    flows:
+      orders:
+        from: ehr
+        to: lab
+        rate: 600/h
+        deadline: {routine: 8h}
+        reply: {flow: results, after: constant(30min)}
+      results: {from: lab, to: ehr}
+    systems:
+      lab: {ack: constant(100ms), timeout: 10s}
+      ehr: {ack: constant(50ms), timeout: 10s}
+    strategy: {expire: {after: 20min, to: paper}, retry: {backoff: fixed, first: 30s}}
+    staff:
+      clerks: {count: 20, back_entry: constant(2min)}
+    faults:
+      - {kind: system-outage, target: lab, at: +1h, for: 1h}
+    """
+
+    @pytest.mark.parametrize("after", [1200.0, 1260.0])
+    def test_expire_moves_old_messages_to_paper(self, world_of: MakeWorld, after: float) -> None:
+        """Messages that waited longer than `after` during the outage leave the queue as expired.
+
+        The lab is cut off from 1 h to 2 h: orders to it and the results it produces (which
+        wait in its outbox) wait.  Expiry is checked at every sample (1 min), the last one at
+        7200 s, when the outage has just ended, so the messages created in (3600, 7200 - after)
+        s expire, but for at most five that are no longer waiting then (the order held by the
+        connection, four results on the transform's cores): a minute's change of `after` moves
+        about 20 messages.
         """
-        w = world_of(text).run()
+        w = world_of(self.WORLD, sets=[f"strategy.expire.after={after:g}s"], trace=True).run()
         s = replication_summary(w)
-        # orders older than 20 min at each sample of the hour-long outage (about 400), plus
-        # results the down lab produced meanwhile, which wait in its outbox and expire too
-        assert s["messages"]["expired"] > 0.85 * 600 * (60 - 20) / 60
-        assert s["messages"]["expired"] < 0.85 * 600 * (60 - 20) / 60 + 600
+        assert w.trace is not None
+        created = {uid: t for t, uid, _flow, _cls, event in w.trace if event == "created"}
+        expired = {uid for _t, uid, _flow, _cls, event in w.trace if event == "expired"}
+        old = {uid for uid, t in created.items() if 3600 < t < 7200 - after}
+        assert len(old) > 600
+        assert expired <= old
+        assert len(old - expired) <= 5
+        assert s["messages"]["expired"] == len(expired)
         assert s["messages"]["on_paper"] == 0  # no fallback section: only expiry makes paper
         assert s["staff_hours"]["clerks"] == pytest.approx(s["messages"]["expired"] * 2 / 60)
         assert s["order_to_result_s"]["orders"]["routine"]["late"] == 0
+
+    def test_each_message_expires_at_the_first_sample_past_its_age_limit(
+        self, world_of: MakeWorld, tmp_path: Path
+    ) -> None:
+        """A held message expires at the first sample at which it has waited longer than `after`.
+
+        The engine is stalled (hold) from 10 min to 70 min; with `after` 20 min and a sample
+        each minute, the messages created at 700 s, 730.5 s and 2900 s expire at 1920 s,
+        1980 s and 4140 s; the one created at 3050 s is still young at 4200 s, when the stall
+        ends, and is delivered; the one created at 0 s was delivered before the stall.
+        """
+        text = """
+        name: expire-exact
+        horizon: 2h
+        sample_every: 1min
+        flows:
+          orders: {from: ehr, to: lab, trace: t.csv}
+        systems:
+          lab: {ack: constant(100ms), timeout: 10s}
+        engine: {cores: 1, transform: constant(10ms)}
+        strategy: {expire: {after: 20min, to: paper}}
+        faults:
+          - {kind: engine-stall, at: +10min, for: 1h}
+        """
+        (tmp_path / "t.csv").write_text(
+            "time,priority,patient\n0,routine,1\n700,routine,2\n730.5,routine,3\n"
+            "2900,routine,4\n3050,routine,5\n"
+        )
+        w = world_of(text, trace=True).run()
+        assert w.trace is not None
+        expired = {uid: t for t, uid, _flow, _cls, event in w.trace if event == "expired"}
+        assert expired == {1: 1920.0, 2: 1980.0, 3: 4140.0}
+        assert delivered_at(w) == pytest.approx({0: 0.11, 4: 4200.1})  # transformed, then held
+        assert w.count.expired == 3

@@ -35,15 +35,35 @@ class TestOneChannel:
         assert delivered_at(w) == pytest.approx({0: 0.6, 1: 1.6, 2: 2.6})
         assert w.count.delivered == 3
 
+    @pytest.mark.parametrize(
+        ("discipline", "order"), [("fifo", [1, 2, 3, 4]), ("lifo", [4, 3, 2, 1])]
+    )
     def test_busy_connection_makes_messages_wait_in_order(
-        self, world_of: MakeWorld, trace_csv: Path
+        self, world_of: MakeWorld, trace_csv: Path, discipline: str, order: list[int]
     ) -> None:
-        """One connection busy for 1.5 s per message serves them one after another."""
-        w = world_of(BASE.format(ack="1500ms", c=1), trace=True).run()
-        assert delivered_at(w) == pytest.approx({0: 1.6, 1: 3.1, 2: 4.6})
+        """Four messages waiting together for one busy connection leave oldest first (FIFO).
+
+        Five messages 0.25 s apart leave the 100 ms transform at 0.1, 0.35, 0.6, 0.85 and
+        1.1 s; the first holds the connection until 1.6 s, so four wait at once, and each send
+        takes 1.5 s.  FIFO sends them in creation order, LIFO in the reverse one: the total
+        wait is the same (12.5 s), the longest differs (5 s and 5.75 s).
+        """
+        trace_csv.write_text(
+            "time,priority,patient\n" + "".join(f"{0.25 * i},routine,{i + 1}\n" for i in range(5))
+        )
+        w = world_of(
+            BASE.format(ack="1500ms", c=1), sets=[f"strategy.discipline={discipline}"], trace=True
+        ).run()
+        done = {0: 1.6} | {uid: 1.6 + 1.5 * (k + 1) for k, uid in enumerate(order)}
+        assert delivered_at(w) == pytest.approx(done)
+        ready = {uid: 0.1 + 0.25 * uid for uid in range(5)}
+        waits = {uid: done[uid] - 1.5 - ready[uid] for uid in range(5)}
         wait = w.channels["lab"].wait()
-        assert wait.count == 3
-        assert wait.total == pytest.approx(0.0 + 0.5 + 1.0)
+        assert wait.count == 5
+        assert wait.total == pytest.approx(sum(waits.values()))
+        assert wait.total == pytest.approx(12.5)
+        assert wait.max == pytest.approx(max(waits.values()))
+        assert wait.max == pytest.approx(5.0 if discipline == "fifo" else 5.75)
 
     def test_two_connections_send_in_parallel(self, world_of: MakeWorld, trace_csv: Path) -> None:
         """A second connection takes the next message while the first is busy."""
