@@ -73,8 +73,9 @@ class TestBothCoresAgree:
 
 
 @pytest.fixture
-def fake_build(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+def fake_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path, Path]]:
     """A package `fakecore` whose `mod` has a 'compiled' file that cannot load, and a record."""
+    monkeypatch.delenv("EHRSIM_PURE_PYTHON", raising=False)  # the tests choose it themselves
     pkg = tmp_path / "fakecore"
     pkg.mkdir()
     (pkg / "__init__.py").write_text("")
