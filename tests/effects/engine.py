@@ -19,7 +19,7 @@ from typing import Any
 
 import sim
 from sim.experiments.run import RunResult
-from sim.scenario import ScenarioError, load_variants, validate_paths
+from sim.scenario import ScenarioError, load_variants, scenario_warnings, validate_paths
 
 Figure = str
 """What a check reads from a run (see :func:`figure`)."""
@@ -272,6 +272,21 @@ class Rejects(Check):
 
 
 @dataclass(frozen=True)
+class Flagged(Check):
+    """The change sets a key that can have no effect in this world: it must not pass silently.
+
+    Refused (an error whose message contains ``text``, the key path) or accepted with a warning
+    (``scenario_warnings``, which start with the key path) that contains it.
+    (The engine handles this check itself: it is about loading, not runs.)
+    """
+
+    text: str
+
+    def verify(self, base: RunResult | None, change: RunResult) -> str | None:
+        raise AssertionError("handled by the engine")
+
+
+@dataclass(frozen=True)
 class Validates(Check):
     """``ehrsim validate`` of the world's file (base) and of ``world2``'s file (change).
 
@@ -407,7 +422,18 @@ def verify(lab: Lab, r: Row) -> None:
                 f"{r.label}: validate {r.world}, {world2}: expected "
                 f"{(c.base_ok, c.change_ok)} (True = valid), got {got}\nwhy: {r.why}"
             )
-    if all(isinstance(c, Validates) for c in r.expect):
+    for c in r.expect:
+        if isinstance(c, Flagged):
+            try:
+                notes = scenario_warnings(lab.load(world2, sets))
+            except ScenarioError as exc:
+                assert c.text in str(exc), f"{r.label}: refused, but not at {c.text}:\n{exc}"
+                continue
+            assert any(c.text in note for note in notes), (
+                f"{r.label}: {r.change} validates, has no effect here, and no warning names "
+                f"{c.text} (warnings: {notes})\nwhy: {r.why}"
+            )
+    if all(isinstance(c, Validates | Flagged) for c in r.expect):
         return
     if rejects:
         lab.load(r.world, r.base)  # the baseline is valid: the change is what is refused
@@ -430,7 +456,7 @@ def verify(lab: Lab, r: Row) -> None:
             problems += [
                 f"variant {c.name}: {m}" for k in c.checks if (m := k.verify(base, variant))
             ]
-        elif not isinstance(c, Validates) and (msg := c.verify(base, change)) is not None:
+        elif not isinstance(c, Validates | Flagged) and (msg := c.verify(base, change)) is not None:
             problems.append(msg)
     if problems:
         listed = "\n  ".join(problems)

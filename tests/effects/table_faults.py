@@ -7,7 +7,7 @@ T of them (5 Poisson sigmas either side).
 
 from __future__ import annotations
 
-from tests.effects.engine import Delta, Down, Is, Rejects, Row, Same, Up, Within, row
+from tests.effects.engine import Delta, Down, Flagged, Is, Rejects, Row, Same, Up, Within, row
 
 
 def _band(mean: float, slack: float = 0.0) -> tuple[float, float]:
@@ -151,6 +151,19 @@ ROWS: list[Row] = [
         why="""
         When the fault starts: a stall at 30 instead of 10 minutes peaks 20 minutes later (its
         last arrival before the end of the stall).
+        """,
+    ),
+    row(
+        "faults[].at",
+        "calm",
+        "faults.0.at=+1h",
+        Flagged("faults.0"),
+        Within("queues.lab.peak_backlog", 0, 8),
+        Is("recovery_time_s", None),
+        base=_fault("engine-stall"),
+        why="""
+        A fault that starts at or after the horizon is accepted and has no effect, with a
+        warning that names it: no backlog, and no recovery to measure (null without faults).
         """,
     ),
     row(
@@ -382,6 +395,33 @@ ROWS: list[Row] = [
         base=_fault("surge", "target: lab-orders, severity: 2"),
         fault="surge",
         why="The flow whose arrivals surge.",
+    ),
+    row(
+        "faults[].target",
+        "orders",
+        _fault("surge", "target: results, severity: 3"),
+        Flagged("faults.0"),
+        fault="surge",
+        defect="new (not in issue 11): a surge on a flow without a rate (replies only) "
+        "validates and does nothing, without a warning",
+        why="""
+        A surge is a factor on a flow's arrival rate: the results flow has none (its messages
+        are made by replies), so the surge changes nothing (10688 messages either way); it
+        must be refused or warned about, never pass silently.
+        """,
+    ),
+    row(
+        "faults[].target",
+        "burst",
+        _fault("surge", "target: orders, severity: 3", at="+0s", span="5min"),
+        Flagged("faults.0"),
+        fault="surge",
+        defect="new (not in issue 11): a surge on a replayed (trace) flow validates and does "
+        "nothing, without a warning",
+        why="""
+        A replayed flow has no rate to multiply: the trace's 4 messages are all there is, with
+        or without the surge; it must be refused or warned about, never pass silently.
+        """,
     ),
     # -- severity, per kind --------------------------------------------------------------------
     row(

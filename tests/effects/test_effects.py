@@ -9,7 +9,6 @@ when the defect is fixed they pass, fail as XPASS, and their mark must go.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 import pytest
@@ -86,13 +85,10 @@ class TestCompleteness:
     def test_every_option_named_by_a_row_exists(self) -> None:
         """A row's option is an enum value of its key (no row for a value that is not)."""
         options = expected_options()
-        fault_keys = {key for key, _kind in expected_fault_keys()}
         unknown = sorted(
             (r.key, r.option)
             for r in ROWS
-            if r.option is not None
-            and (r.key, r.option) not in options
-            and not (r.key in fault_keys or r.key.startswith("systems.*.strategy."))
+            if r.option is not None and (r.key, r.option) not in options
         )
         assert not unknown, f"rows naming options that do not exist: {unknown}"
 
@@ -114,6 +110,11 @@ class TestCompleteness:
             f"tests/effects/keys.py and the defect marks of their rows: {landed}"
         )
 
+    def test_rows_of_pending_keys_are_known_defects(self) -> None:
+        """A row of a key the schema does not have yet is marked as a defect (it cannot pass)."""
+        unmarked = [r.label for r in ROWS if r.key in PENDING_KEYS and not r.defect]
+        assert not unmarked, f"rows of pending keys without a defect mark: {unmarked}"
+
     def test_every_row_changes_the_key_it_names(self) -> None:
         """A row's change assigns its key (or a mapping or list holding it): no mislabelled rows."""
         wrong = [r.label for r in ROWS if r.change and not any(_sets(a, r.key) for a in r.change)]
@@ -122,7 +123,6 @@ class TestCompleteness:
     def test_worlds_are_used(self) -> None:
         """Every world of worlds.py serves a row (no dead worlds)."""
         used = {w for r in ROWS for w in (r.world, r.world2) if w}
-        used |= {"one"}  # extended by `child` and `compared`
         assert set(WORLDS) <= used, sorted(set(WORLDS) - used)
 
 
@@ -138,6 +138,5 @@ def _sets(assignment: str, key: str) -> bool:
         else:
             parts.append(part)
     written = ".".join(parts)
-    written = re.sub(r"^flows\.\*\.trace\[\]", "flows.*.trace[]", written)
     inside = written.startswith(key + ".")  # a part of a mapping-valued leaf (deadline.stat)
     return key == written or inside or key.startswith((written + ".", written + "[]"))

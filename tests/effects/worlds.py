@@ -280,13 +280,13 @@ WORLDS: dict[str, str] = {
         engine: {cores: 8, transform: constant(1ms)}
         strategy: {discipline: priority}
         """,
-    # The outage world on 3 connections and 5 patients: retries overtake newer messages.
+    # The outage world on 6 connections and 5 patients: retries overtake newer messages.
     "reorder": """
         extends: outage.yaml
         name: reorder
         patients: 5
         systems:
-          lab: {connections: 3}
+          lab: {connections: 6}
         """,
     # Two strict channels, each plugged by a poison message at the same time; one analyst.
     "poison2": """
