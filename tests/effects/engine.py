@@ -56,7 +56,6 @@ def figure(result: RunResult, name: Figure) -> Any:
     ``left:PLACE``         when the first message left the engine that way (``dead-lettered``...)
     ``sends``              sends in all (retry_amplification x delivered)
     ``resends``            sends that were not a message's first (sends - delivered)
-    ``run:stop_reason``    why the run stopped early ('' when it did not)
     """
     rep = result.replications[0]
     what, colon, rest = name.partition(":")
@@ -87,8 +86,6 @@ def figure(result: RunResult, name: Figure) -> Any:
         amp, delivered = s["retry_amplification"], s["messages"]["delivered"]
         sends = round(amp * delivered) if amp is not None else 0
         return sends if name == "sends" else sends - delivered
-    if name == "run:stop_reason":
-        return result.stop_reason
     return _path(result.summary, name)
 
 
@@ -99,7 +96,7 @@ def figure(result: RunResult, name: Figure) -> Any:
 class Check:
     """One expectation about the baseline run and the changed run."""
 
-    def verify(self, base: RunResult | None, change: RunResult) -> str | None:
+    def verify(self, base: RunResult, change: RunResult) -> str | None:
         """A message saying what is wrong, or None when the expectation holds."""
         raise NotImplementedError
 
@@ -122,8 +119,7 @@ class Up(Check):
     ratio: float | None = None
     none_is: float | None = None
 
-    def verify(self, base: RunResult | None, change: RunResult) -> str | None:
-        assert base is not None
+    def verify(self, base: RunResult, change: RunResult) -> str | None:
         b = _num(figure(base, self.fig), self.none_is)
         c = _num(figure(change, self.fig), self.none_is)
         if b is None or c is None:
@@ -144,8 +140,7 @@ class Down(Check):
     ratio: float | None = None
     none_is: float | None = None
 
-    def verify(self, base: RunResult | None, change: RunResult) -> str | None:
-        assert base is not None
+    def verify(self, base: RunResult, change: RunResult) -> str | None:
         b = _num(figure(base, self.fig), self.none_is)
         c = _num(figure(change, self.fig), self.none_is)
         if b is None or c is None:
@@ -165,8 +160,7 @@ class Delta(Check):
     value: float
     tol: float
 
-    def verify(self, base: RunResult | None, change: RunResult) -> str | None:
-        assert base is not None
+    def verify(self, base: RunResult, change: RunResult) -> str | None:
         b, c = figure(base, self.fig), figure(change, self.fig)
         if b is None or c is None:
             return f"{self.fig}: expected a number on both sides, got {b} -> {c}"
@@ -184,8 +178,7 @@ class Same(Check):
 
     fig: Figure
 
-    def verify(self, base: RunResult | None, change: RunResult) -> str | None:
-        assert base is not None
+    def verify(self, base: RunResult, change: RunResult) -> str | None:
         if self.fig == "*":
             b = {k: v for k, v in base.summary.items() if k != "scenario"}
             c = {k: v for k, v in change.summary.items() if k != "scenario"}
@@ -201,8 +194,7 @@ class Differs(Check):
 
     fig: Figure
 
-    def verify(self, base: RunResult | None, change: RunResult) -> str | None:
-        assert base is not None
+    def verify(self, base: RunResult, change: RunResult) -> str | None:
         b, c = figure(base, self.fig), figure(change, self.fig)
         return None if b != c else f"{self.fig}: expected a change, both sides are {b}"
 
@@ -216,9 +208,8 @@ class Is(Check):
     tol: float = 0.0
     of: str = "change"
 
-    def verify(self, base: RunResult | None, change: RunResult) -> str | None:
+    def verify(self, base: RunResult, change: RunResult) -> str | None:
         run = change if self.of == "change" else base
-        assert run is not None
         got = figure(run, self.fig)
         if isinstance(self.value, int | float) and not isinstance(self.value, bool):
             if isinstance(got, int | float) and math.isclose(got, self.value, abs_tol=self.tol):
@@ -238,9 +229,8 @@ class Within(Check):
     hi: float
     of: str = "change"
 
-    def verify(self, base: RunResult | None, change: RunResult) -> str | None:
+    def verify(self, base: RunResult, change: RunResult) -> str | None:
         run = change if self.of == "change" else base
-        assert run is not None
         got = figure(run, self.fig)
         if isinstance(got, int | float) and self.lo <= got <= self.hi:
             return None
@@ -252,9 +242,9 @@ class Holds(Check):
     """A relation between the two runs that the other checks cannot say: ``test(base, change)``."""
 
     what: str
-    test: Callable[[RunResult | None, RunResult], bool]
+    test: Callable[[RunResult, RunResult], bool]
 
-    def verify(self, base: RunResult | None, change: RunResult) -> str | None:
+    def verify(self, base: RunResult, change: RunResult) -> str | None:
         return None if self.test(base, change) else f"does not hold: {self.what}"
 
 
@@ -267,7 +257,7 @@ class Rejects(Check):
 
     text: str = ""
 
-    def verify(self, base: RunResult | None, change: RunResult) -> str | None:
+    def verify(self, base: RunResult, change: RunResult) -> str | None:
         return "the changed scenario was accepted, and it should have been refused"
 
 
@@ -282,7 +272,7 @@ class Flagged(Check):
 
     text: str
 
-    def verify(self, base: RunResult | None, change: RunResult) -> str | None:
+    def verify(self, base: RunResult, change: RunResult) -> str | None:
         raise AssertionError("handled by the engine")
 
 
@@ -296,7 +286,7 @@ class Validates(Check):
     base_ok: bool
     change_ok: bool
 
-    def verify(self, base: RunResult | None, change: RunResult) -> str | None:
+    def verify(self, base: RunResult, change: RunResult) -> str | None:
         raise AssertionError("handled by the engine")
 
 
@@ -307,7 +297,7 @@ class Variant(Check):
     name: str
     checks: tuple[Check, ...]
 
-    def verify(self, base: RunResult | None, change: RunResult) -> str | None:
+    def verify(self, base: RunResult, change: RunResult) -> str | None:
         raise AssertionError("handled by the engine")
 
 

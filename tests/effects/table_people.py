@@ -9,7 +9,6 @@ poison message at 30 minutes, one analyst (15 min to respond, 10 min to fix).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from sim import RunResult
 from tests.effects.engine import Delta, Down, Holds, Is, Rejects, Row, Up, Within, row
@@ -18,15 +17,15 @@ ANALYST = "staff={analysts: {count: 1, respond: 5min, fix: constant(5min), start
 """One analyst, called at once, 5 minutes to respond and 5 to fix."""
 
 
-def _clerk_hours(back_entry_s: float, reconcile_s: float) -> Callable[[Any, RunResult], bool]:
+def _clerk_hours(back_entry_s: float, reconcile_s: float) -> Callable[[RunResult, RunResult], bool]:
     """The clerks' hours the contract derives: a back-entry per paper order, a reconciliation
     per duplicate, all inside the horizon (a test of the changed run)."""
 
-    def test(base: Any, change: RunResult) -> bool:
+    def test(base: RunResult, change: RunResult) -> bool:
         s = change.summary
         m = s["messages"]
         want = (m["on_paper"] * back_entry_s + m["paper_duplicates"] * reconcile_s) / 3600
-        return abs(s["staff_hours"]["clerks"] - want) < 1e-3
+        return bool(abs(s["staff_hours"]["clerks"] - want) < 1e-3)
 
     return test
 
