@@ -56,8 +56,6 @@ ROWS: list[Row] = [
         Rejects("nodes"),
         base="engine.nodes=1",
         option="active-active",
-        defect="issue 11 item 2: node-crash with active-active and one node never recovers "
-        "(it should be refused)",
         why="""
         Active-active with one node has no survivor: the crash is handled as active-passive and
         the repair as active-active, so the engine never comes back. Refused at validation,

@@ -288,7 +288,6 @@ ROWS: list[Row] = [
         Same("queues.lab.peak_backlog"),
         base=_fault("system-outage", "target: lab"),
         fault="system-outage",
-        defect="issue 11 item 7: system-outage refuses target 'all'",
         why="Every system fault but poison-message takes a system, a list or `all` (every "
         "system but the EHR): both the lab and radiology are down.",
     ),
@@ -300,7 +299,6 @@ ROWS: list[Row] = [
         Same("queues.lab.peak_backlog"),
         base=_fault("system-outage", "target: lab"),
         fault="system-outage",
-        defect="issue 11 item 7: system-outage refuses a list of systems",
         why="A list of systems: both are down.",
     ),
     row(
@@ -320,8 +318,6 @@ ROWS: list[Row] = [
         Is("target:fault-start", "lab;rad"),
         base=_fault("partition", "target: lab"),
         fault="partition",
-        defect="issue 11 item 7: events.csv's target lists the systems hit separated by "
-        "spaces, not ';'",
         why="events.csv's target lists the systems hit, separated by ';'.",
     ),
     row(
@@ -331,7 +327,6 @@ ROWS: list[Row] = [
         Up("queues.rad.peak_backlog", by=1000),
         base=_fault("partition", "target: lab"),
         fault="partition",
-        defect="issue 11 item 7: partition refuses target 'all'",
         why="`all`: every system but the EHR.",
     ),
     row(
@@ -453,7 +448,6 @@ ROWS: list[Row] = [
         Rejects("severity"),
         base=_fault("engine-stall", "mode: refuse"),
         fault="engine-stall",
-        defect="issue 11 item 6: engine-stall with mode refuse accepts and ignores severity",
         why="A key a fault's mode does not use is an error, never ignored: `refuse` takes no "
         "severity below 1.",
     ),

@@ -262,7 +262,6 @@ ROWS: list[Row] = [
         "one",
         "hypotheses=[{metric: queues.lab.peak_backlogg, below: 10}]",
         Rejects("peak_backlog"),
-        defect="issue 11 item 17: a misspelt per-destination metric passes validation",
         why="A hypothesis names a figure of summary.json: a misspelt one is refused, with "
         "'did you mean'.",
     ),
@@ -271,7 +270,6 @@ ROWS: list[Row] = [
         "one",
         "hypotheses=[{metric: queues.labs.peak_backlog, below: 10}]",
         Rejects("lab"),
-        defect="issue 11 item 17: a per-destination metric of an unknown system passes validation",
         why="The path is checked against the scenario's systems: `labs` is not one.",
     ),
     row(

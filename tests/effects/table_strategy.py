@@ -530,8 +530,6 @@ ROWS: list[Row] = [
         Is("events:fault-end", 1),
         Within("recovery_time_s", 0, 1800),
         base=("strategy.on_reply.AE=park", "strategy.expire={after: 4h}"),
-        defect="issue 11 item 10: a poison fault ends only on a fix or a dead-letter, not when "
-        "its message expires",
         why="""
         A poison message ends when it is fixed or given up: parked between its refusals, the
         poisoned message expires after 5 minutes, which ends the fault, so the lab (which kept

@@ -103,8 +103,6 @@ ROWS: list[Row] = [
             "the shipped topology's systems are there", lambda b, c: "labka" in c.summary["queues"]
         ),
         world2="shipped-child",
-        defect="issue 11 item 18: extends cannot name a shipped topology from outside the "
-        "repository",
         why="""
         A relative path is looked up beside the file first, then among the shipped scenarios,
         with or without `.yaml`: `topologies/capital-region` works from any directory (these
