@@ -3,7 +3,8 @@
 A fault that starts at or after the horizon is accepted (so that ``--horizon`` can shorten any
 scenario) but has no effect; one that lasts to or past the horizon leaves no time to recover, so
 every recovery figure is null; a flow with neither ``rate`` nor ``trace`` that no reply uses
-carries no messages; analysts or a fallback that start on an alert, in a scenario without
+carries no messages; a deadline without replies, a priority of replies and a surge on a flow
+without a rate change nothing; analysts or a fallback that start on an alert, in a scenario without
 alerts, never start. The CLI prints these on stderr; they never stop a run.
 """
 
@@ -57,6 +58,34 @@ def _fault_notes(scenario: Scenario) -> list[Note]:
     return notes
 
 
+def _surge_notes(scenario: Scenario) -> list[Note]:
+    """A surge multiplies a flow's Poisson rate: a flow of replies or a replayed trace has none."""
+    notes: list[Note] = []
+    rated = [fid for fid, flow in scenario.flows.items() if flow.rate is not None]
+    for index, fault in enumerate(scenario.faults):
+        if fault.kind != "surge":
+            continue
+        target = fault.target
+        if target == "all" and not rated:
+            unmoved = "no flow has a rate"
+        elif isinstance(target, str) and target != "all" and target not in rated:
+            flow = scenario.flows.get(target)
+            if flow is None:
+                continue
+            source = "replays a trace" if flow.trace is not None else "is made only by replies"
+            unmoved = f"flow '{target}' {source}"
+        else:
+            continue
+        notes.append(
+            Note(
+                ("faults", index),
+                f"the {_describe(fault)} multiplies an arrival rate, but {unmoved}, so it has "
+                "no effect (target a flow with a rate)",
+            )
+        )
+    return notes
+
+
 def _describe(fault: Fault) -> str:
     """``system-outage 'lab down' at +1h``: the kind, the name if any, the start."""
     name = f" '{fault.name}'" if fault.name else ""
@@ -75,6 +104,23 @@ def scenario_notes(scenario: Scenario) -> list[Note]:
                     "has no rate or trace and no flow replies on it, so it carries no messages",
                 )
             )
+        if flow.deadline is not None and flow.reply is None:
+            notes.append(
+                Note(
+                    ("flows", fid, "deadline"),
+                    "is an order-to-result deadline, but the flow has no reply, so no order of "
+                    "it can be late (give it a reply, or move the deadline to the ordering flow)",
+                )
+            )
+        if flow.rate is None and flow.trace is None and "priority" in flow.model_fields_set:
+            notes.append(
+                Note(
+                    ("flows", fid, "priority"),
+                    "has no effect: the flow's messages are replies, which take their order's "
+                    "class (set the priority on the ordering flow)",
+                )
+            )
+    notes += _surge_notes(scenario)
     if not scenario.alerts:
         analysts = scenario.staff.analysts if scenario.staff is not None else None
         if analysts is not None and analysts.start_on_alert:

@@ -397,8 +397,6 @@ ROWS: list[Row] = [
         _fault("surge", "target: results, severity: 3"),
         Flagged("faults.0"),
         fault="surge",
-        defect="new (not in issue 11): a surge on a flow without a rate (replies only) "
-        "validates and does nothing, without a warning",
         why="""
         A surge is a factor on a flow's arrival rate: the results flow has none (its messages
         are made by replies), so the surge changes nothing (10688 messages either way); it
@@ -411,8 +409,6 @@ ROWS: list[Row] = [
         _fault("surge", "target: orders, severity: 3", at="+0s", span="5min"),
         Flagged("faults.0"),
         fault="surge",
-        defect="new (not in issue 11): a surge on a replayed (trace) flow validates and does "
-        "nothing, without a warning",
         why="""
         A replayed flow has no rate to multiply: the trace's 4 messages are all there is, with
         or without the surge; it must be refused or warned about, never pass silently.

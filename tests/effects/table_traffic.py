@@ -379,8 +379,6 @@ ROWS: list[Row] = [
         "one",
         "flows.orders.deadline={routine: 1s}",
         Flagged("flows.orders.deadline"),
-        defect="new (not in issue 11): a deadline on a flow without `reply` validates and does "
-        "nothing, without a warning",
         why="""
         A deadline is order-to-result: a flow without `reply` has no results, so the key can
         have no effect (late stays 0); no key may validate and do nothing silently: refused, or
@@ -392,8 +390,6 @@ ROWS: list[Row] = [
         "orders",
         "flows.results.priority={stat: 1}",
         Flagged("flows.results.priority"),
-        defect="new (not in issue 11): `priority` of a flow made only by replies validates and "
-        "does nothing (results take their order's class), without a warning",
         why="""
         Results carry the class of their order, so a reply-only flow's own priority share
         changes nothing (the same 1013 stat and 4180 routine results); it must not pass
