@@ -240,8 +240,9 @@ class World(ChannelHooks, Incidents, Accounting):
             for fid, f in sc.flows.items()
             if f.reply is not None and f.source == "ehr" and not self.flows[fid].medcom
         }
+        alerting = self.alerts.alerting if self.alerts is not None else None
         self.fallback = (
-            Fallback(sc.fallback, ordered, self._fallback_switch) if sc.fallback else None
+            Fallback(sc.fallback, ordered, self._fallback_switch, alerting) if sc.fallback else None
         )
         self._paper_u = self.streams.uniform("paper")
         self._paper_after: dict[str, list[Sampler]] = {}
