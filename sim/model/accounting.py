@@ -53,10 +53,10 @@ class Accounting:
         return out
 
     def staff_hours(self) -> dict[str, float]:
-        """Hours the analysts and clerks worked (responding and working)."""
+        """Hours the analysts and clerks worked within the run (call-outs and tasks)."""
         return {
-            "analysts": self.analysts.busy_s / 3600.0 if self.analysts else 0.0,
-            "clerks": self.clerks.busy_s / 3600.0 if self.clerks else 0.0,
+            "analysts": self.analysts.worked_s(self.end) / 3600.0 if self.analysts else 0.0,
+            "clerks": self.clerks.worked_s(self.end) / 3600.0 if self.clerks else 0.0,
         }
 
     def people_recovery_time(self) -> float | None:
