@@ -6,6 +6,7 @@ A fault acts on the world's objects at its start (`apply`) and undoes exactly th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sim.registry import Registry
@@ -62,6 +63,14 @@ class Fault:
     def arrival_factor(self, flow_id: str) -> float | None:
         """The factor on a flow's arrival rate while the fault lasts (None: no effect)."""
         return None
+
+    def acts_on_channel(self, world: World, system: str, flows: Sequence[str]) -> bool:
+        """Whether the fault acts on the channel to `system` that carries `flows`.
+
+        An engine-wide fault (the default) acts on every channel; a system fault on its
+        targets' channels; a surge on the channels of its flows.
+        """
+        return True
 
 
 def _systems(spec: FaultSpec, world: World) -> list[str]:
@@ -129,6 +138,10 @@ class EngineSlowdown(Fault):
 class SystemOutage(SystemFault):
     """The system is down: sends to it time out, and what it sends waits in its outbox."""
 
+    def acts_on_channel(self, world: World, system: str, flows: Sequence[str]) -> bool:
+        """It acts on its target systems' channels."""
+        return system in _systems(self.spec, world)
+
     def apply(self, world: World) -> None:
         for sid in _systems(self.spec, world):
             world.cut_off(sid, 1)
@@ -147,6 +160,10 @@ class Partition(SystemOutage):
 class SystemSlowdown(SystemFault):
     """Filing and ACKs take `severity` times as long."""
 
+    def acts_on_channel(self, world: World, system: str, flows: Sequence[str]) -> bool:
+        """It acts on its target systems' channels."""
+        return system in _systems(self.spec, world)
+
     def apply(self, world: World) -> None:
         for sid in _systems(self.spec, world):
             world.systems[sid].slow *= float(self.spec.severity or 1.0)
@@ -159,6 +176,10 @@ class SystemSlowdown(SystemFault):
 @register_fault("ack-loss")
 class AckLoss(SystemFault):
     """A share of ACKs is lost: the message was filed, the engine times out and resends."""
+
+    def acts_on_channel(self, world: World, system: str, flows: Sequence[str]) -> bool:
+        """It acts on its target systems' channels."""
+        return system in _systems(self.spec, world)
 
     def apply(self, world: World) -> None:
         for sid in _systems(self.spec, world):
@@ -181,6 +202,10 @@ class Surge(Fault):
             return float(self.spec.severity or 1.0)
         return None
 
+    def acts_on_channel(self, world: World, system: str, flows: Sequence[str]) -> bool:
+        """It acts on the channels of the flows it multiplies."""
+        return any(self.arrival_factor(fid) is not None for fid in flows)
+
 
 @register_fault("poison-message")
 class PoisonMessage(SystemFault):
@@ -191,6 +216,10 @@ class PoisonMessage(SystemFault):
     def apply(self, world: World) -> None:
         sid = str(self.spec.target)
         world.arm_poison(self, sid, self.spec.code)
+
+    def acts_on_channel(self, world: World, system: str, flows: Sequence[str]) -> bool:
+        """It acts on its target's channel."""
+        return system == str(self.spec.target)
 
 
 @register_fault("node-crash")

@@ -14,7 +14,12 @@ from typing import TYPE_CHECKING, Any
 from sim.experiments.executors import map_in_workers
 from sim.metrics.registry import lookup
 from sim.metrics.stats import ci_tree, mean_tree, round_tree
-from sim.metrics.summary import FORMAT_VERSION, recoveries, replication_summary
+from sim.metrics.summary import (
+    FORMAT_VERSION,
+    people_recovery,
+    recoveries,
+    replication_summary,
+)
 from sim.model.message import CLASSES
 from sim.model.records import Event, Samples
 from sim.model.world import World
@@ -85,6 +90,9 @@ def replicate(
             events.append(Event(t, "phase", sid, phase))
         if rec.time_s is None:
             events.append(Event(world.end, "not-recovered", sid, rec.reason))
+    people = people_recovery(world) if summary["people_recovery_time_s"] is None else None
+    if people is not None:
+        events.append(Event(world.end, "not-recovered", "people", people[1]))
     events.sort(key=lambda e: e.time_s)
     rows = []
     for fid, flow in world.flows.items():

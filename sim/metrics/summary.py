@@ -38,6 +38,14 @@ def recoveries(world: World) -> dict[str, Recovery]:
     }
 
 
+def people_recovery(world: World) -> tuple[float | None, str] | None:
+    """The people's recovery after the faults: (time or None, why it is None); None without
+    faults in the horizon."""
+    if not world.fault_windows():
+        return None
+    return world.people_recovery()
+
+
 def replication_summary(world: World) -> dict[str, Any]:
     """Every figure of one replication, in summary.json's structure (without hypotheses)."""
     c = world.count
@@ -79,6 +87,7 @@ def replication_summary(world: World) -> dict[str, Any]:
     late_share = {k: (late[k] / decided[k] if decided[k] else None) for k in CLASSES}
     faults = bool(rec)
     times = [r.time_s for r in rec.values()]
+    people = people_recovery(world) if faults else None
     recovered = faults and all(t is not None for t in times)
     return {
         "format_version": FORMAT_VERSION,
@@ -113,7 +122,7 @@ def replication_summary(world: World) -> dict[str, Any]:
         "goodput_share": c.delivered / c.sends if c.sends else None,
         "order_violations": sum(ch.order_violations for ch in world.channels.values()),
         "recovery_time_s": max(t for t in times if t is not None) if recovered else None,
-        "people_recovery_time_s": world.people_recovery_time() if faults else None,
+        "people_recovery_time_s": people[0] if people is not None else None,
         "recovered_share": (1.0 if recovered else 0.0) if faults else None,
         "time_to_detect_s": world.time_to_detect() if faults else None,
     }

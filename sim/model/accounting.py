@@ -3,7 +3,7 @@ are in, and the invariants checked at the end of every run."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from mypy_extensions import trait
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from sim.model.flows import FlowRuntime
     from sim.model.lane import Lane
     from sim.model.people import Team
+    from sim.model.world import World
     from sim.scenario.schema import Scenario
 
 
@@ -53,40 +54,66 @@ class Accounting:
         return out
 
     def staff_hours(self) -> dict[str, float]:
-        """Hours the analysts and clerks worked (responding and working)."""
+        """Hours the analysts and clerks worked within the run (call-outs and tasks)."""
         return {
-            "analysts": self.analysts.busy_s / 3600.0 if self.analysts else 0.0,
-            "clerks": self.clerks.busy_s / 3600.0 if self.clerks else 0.0,
+            "analysts": self.analysts.worked_s(self.end) / 3600.0 if self.analysts else 0.0,
+            "clerks": self.clerks.worked_s(self.end) / 3600.0 if self.clerks else 0.0,
         }
 
-    def people_recovery_time(self) -> float | None:
-        """From the last fault's end until the people's work is done.
+    def people_recovery(self) -> tuple[float | None, str]:
+        """From the last fault's end until the people's work is done, or None and the reason.
 
-        0 when they had nothing to do after it; None when work was still waiting at the end
-        (a paper fallback still on counts as work not yet started).
+        0 when they had nothing to do after it.  None when the work is not done by the end of
+        the run, or can never be: a fault that has not ended (a poison message nobody fixed),
+        paper orders, dead letters or a suspended channel with nobody to attend to them, a
+        team's work under way or waiting, a paper fallback still on.
         """
         windows = self.fault_windows()
         if not windows:
-            return None
+            return None, "no fault"
+        c = self.count
+        for fault in self.faults:
+            if fault.at >= self.end:
+                continue
+            target = fault.target_text(cast("World", self)) or "the engine"
+            where = f"the {fault.label} fault on {target}"
+            if fault.end is None and fault.resolved is None:  # a poison message not fixed
+                if self.analysts is None:
+                    return None, f"{where} has not ended: no analysts"
+                return None, f"{where} has not ended by the horizon"
+            if fault.end is not None and fault.resolved is None and fault.end > self.end:
+                return None, f"the horizon ends before {where} does"
+        if self.clerks is None and (c.on_paper or self.expired_to_paper):
+            n = c.on_paper + self.expired_to_paper
+            return None, f"{n} order{_s(n)} on paper to back-enter: no clerks"
+        if self.analysts is None:
+            dead = [
+                f"{len(ch.dead_letters)} dead-lettered message{_s(len(ch.dead_letters))} on {sid}"
+                for sid, ch in self.channels.items()
+                if ch.dead_letters
+            ]
+            if dead:
+                return None, f"{', '.join(dead)}: no analysts"
+            blocked = [sid for sid, ch in self.channels.items() if ch.blocked]
+            if blocked:
+                return None, f"channel {', '.join(blocked)} stopped: no analysts"
         last_end = max(b for _, b in windows)
         done = last_end
-        c = self.count
-        if self.clerks is None and (c.on_paper or self.expired_to_paper):
-            return None  # paper orders that nobody back-enters
-        if self.analysts is None and (
-            c.dead_lettered or any(ch.blocked for ch in self.channels.values())
-        ):
-            return None  # dead letters or a suspended channel that nobody attends to
         for team in (self.analysts, self.clerks):
             if team is None:
                 continue
             if team.working:
-                return None
+                state = "waiting for a call (no alert)" if not team.on_call else "left"
+                return None, f"the {team.name}' work is {state} at the horizon"
             if team.last_done is not None:
                 done = max(done, team.last_done)
+        if self.analysts is not None and c.dead_lettered:
+            n = c.dead_lettered
+            return None, f"{n} dead-lettered message{_s(n)} not reprocessed by the horizon"
         if self.fallback is not None and self.fallback.active:
-            return None
-        return done - last_end
+            on = ", ".join(sorted(self.fallback.active))
+            return None, f"the paper fallback is still on for {on} at the horizon"
+        return done - last_end, ""
 
     def time_to_detect(self) -> float | None:
         """From the first fault's start to the first alert after it (None: no alert fired)."""
@@ -159,3 +186,8 @@ class Accounting:
                     f"{broken} per-patient order violations under order: "
                     f"{self.scenario.strategy.order} {at}"
                 )
+
+
+def _s(n: int) -> str:
+    """The plural ending for a count."""
+    return "" if n == 1 else "s"

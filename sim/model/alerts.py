@@ -23,6 +23,8 @@ class Alerts:
         self.specs = list(specs)
         self.fire = fire
         self._active: set[tuple[int, str]] = set()
+        self._queues: dict[str, int] = {}
+        """Per queue, how many of its alerts are active."""
         self.first: float | None = None
         """When the first alert fired."""
         # (spec index, queue, its channel, depth limit or -1, age limit): read at every sample
@@ -50,11 +52,17 @@ class Alerts:
             if value > limit:
                 if key not in self._active:
                     self._active.add(key)
+                    self._queues[sid] = self._queues.get(sid, 0) + 1
                     if self.first is None:
                         self.first = now
                     self.fire(sid, _describe(self.specs[i], value, limit), now)
-            else:
+            elif key in self._active:
                 self._active.discard(key)
+                self._queues[sid] -= 1
+
+    def alerting(self, queue: str) -> bool:
+        """Whether an alert on `queue` is active (past its threshold at the last sample)."""
+        return self._queues.get(queue, 0) > 0
 
 
 def _describe(spec: Alert, value: float, limit: float) -> str:

@@ -68,6 +68,9 @@ class ChannelHooks:
         """A poisoned message left the engine for good unfixed (dead-lettered, expired, shed,
         lost): a poison-message fault on it is over."""
 
+    def parked(self, channel: Channel, msg: Message, now: float) -> None:
+        """A failed message was set aside (parked); it comes back after `retry.first`."""
+
 
 class Channel:
     """The engine's outbound link to one system, with its strategy and its figures."""
@@ -315,10 +318,19 @@ class Channel:
         msg.poison = ""
         if msg.place == BACKOFF:
             self._wake(msg)
+        elif msg.place == PARKED:
+            self.unpark(msg)
 
-    def reprocess(self) -> int:
-        """Put every dead-lettered message back into its queue (an analyst's resubmission)."""
-        msgs, self.dead_letters = self.dead_letters, []
+    def reprocess(self, only: Message | None = None) -> int:
+        """Put every dead-lettered message (or only `only`, if dead-lettered) back into its
+        queue (an analyst's resubmission); return how many."""
+        if only is None:
+            msgs, self.dead_letters = self.dead_letters, []
+        elif only.place == DEAD_LETTERED:
+            self.dead_letters.remove(only)  # mostly the head: analysts take them in order
+            msgs = [only]
+        else:
+            return 0
         self.order_given_up = self.order_given_up or bool(msgs)
         now = self.clock.now
         for msg in msgs:
@@ -340,14 +352,26 @@ class Channel:
         self.order_given_up = True
         self.count.parked += 1
         self._let_go(msg)
-        self.clock.call_in(self.retry.first, self._unpark, msg)
+        token = next(self._tokens)
+        msg.wake = token
+        self.clock.call_in(self.retry.first, self._unpark, (msg, token))
         msg.flow.lane.release()
+        self.hooks.parked(self, msg, self.clock.now)
 
-    def _unpark(self, msg: Message) -> None:
-        if msg.place != PARKED:  # taken elsewhere meanwhile (reprocessed, lost)
-            return
+    def _unpark(self, pending: tuple[Message, int]) -> None:
+        msg, token = pending
+        if token == msg.wake:  # else taken elsewhere meanwhile (resubmitted, lost)
+            self.unpark(msg)
+
+    def unpark(self, msg: Message) -> bool:
+        """A parked message rejoins its queue's tail now (its time is up, or an analyst
+        resubmits it); False if it is not parked."""
+        if msg.place != PARKED:
+            return False
+        msg.wake = None
         self.count.parked -= 1
         msg.flow.lane.push(msg)
+        return True
 
     def _suspend(self, msg: Message) -> None:
         """Stop the channel; the failed message goes first when it is restarted."""

@@ -4,8 +4,12 @@ Per interface (a destination that orders go to): when no message has been ACKed 
 `trigger_after` while messages wait, the fallback switches on; while it is on, a share of new
 orders per class goes on paper instead (`on_paper`), and of those a share is also sent
 electronically anyway (a duplicate that clerks must reconcile).  A paper order's result is
-phoned `phone_delay` after the lab has it.  When the interface answers again the fallback
-switches off and clerks back-enter that interface's paper orders.
+phoned `phone_delay` after the lab has it.
+
+With `start_on_alert`, the first alert on the interface's queue switches it on instead of the
+timer (possibly well before `trigger_after`).  Either way it switches off at the first sample at
+which the interface has answered (an ACK) since it went on, and, when an alert switched it on,
+no alert on its queue is still active; then clerks back-enter that interface's paper orders.
 """
 
 from __future__ import annotations
@@ -21,30 +25,44 @@ if TYPE_CHECKING:
 
 Switch = Callable[[str, bool, float], None]
 """(interface, on, now) -> None."""
+Alerting = Callable[[str], bool]
+"""(queue) -> whether an alert on it is active now."""
 
 
 class Fallback:
     """Which interfaces are on paper now, and the share rules."""
 
-    def __init__(self, spec: FallbackSpec, channels: dict[str, Channel], switch: Switch) -> None:
+    def __init__(
+        self,
+        spec: FallbackSpec,
+        channels: dict[str, Channel],
+        switch: Switch,
+        alerting: Alerting | None = None,
+    ) -> None:
         self.spec = spec
         self.channels = channels
         self.switch = switch
+        self.alerting = alerting
+        """Whether an alert on a queue is active (start_on_alert); None: no alerts."""
         self.active: set[str] = set()
+        self.on_at: dict[str, float] = {}
+        """When each active interface went on paper."""
         shares: dict[Any, float] = dict(spec.share)
         self.share = [shares.get(name, 0.0) for name in CLASSES]
         self.paper_orders: dict[str, int] = {}
         """Paper orders per interface since its fallback last switched on (to back-enter)."""
 
     def check(self, now: float) -> None:
-        """Switch interfaces on or off by the timer rule (called at each sample)."""
+        """Switch interfaces on by the timer rule, or off once they answer (at each sample)."""
         after = self.spec.trigger_after
+        by_alert = self.spec.start_on_alert
         for sid, ch in self.channels.items():
-            stuck = ch.oldest_age(now) >= after and now - ch.last_ack >= after
             if sid not in self.active:
-                if stuck and not self.spec.start_on_alert:
+                if not by_alert and now - ch.last_ack >= after and ch.oldest_age(now) >= after:
                     self.turn(sid, True, now)
-            elif not stuck and now - ch.last_ack < after:
+            elif ch.last_ack > self.on_at[sid] and not (
+                by_alert and self.alerting is not None and self.alerting(sid)
+            ):
                 self.turn(sid, False, now)
 
     def alert(self, sid: str, now: float) -> None:
@@ -56,6 +74,7 @@ class Fallback:
         """Switch one interface's fallback."""
         if on:
             self.active.add(sid)
+            self.on_at[sid] = now
         else:
             self.active.discard(sid)
         self.switch(sid, on, now)

@@ -29,7 +29,9 @@ from sim.model.incidents import Incidents
 from sim.model.lane import Lane
 from sim.model.message import (
     CLASSES,
+    DEAD_LETTERED,
     DELIVERED,
+    PARKED,
     Message,
 )
 from sim.model.people import FIX_POISON, REPROCESS, RESTART_CHANNEL, Team
@@ -242,8 +244,9 @@ class World(ChannelHooks, Incidents, Accounting):
             for fid, f in sc.flows.items()
             if f.reply is not None and f.source == "ehr" and not self.flows[fid].medcom
         }
+        alerting = self.alerts.alerting if self.alerts is not None else None
         self.fallback = (
-            Fallback(sc.fallback, ordered, self._fallback_switch) if sc.fallback else None
+            Fallback(sc.fallback, ordered, self._fallback_switch, alerting) if sc.fallback else None
         )
         self._paper_u = self.streams.uniform("paper")
         self._paper_after: dict[str, list[Sampler]] = {}
@@ -264,7 +267,10 @@ class World(ChannelHooks, Incidents, Accounting):
         self.expired_to_paper = 0
         self.paper_duplicates = 0
         self._poison_faults: list[Fault] = []
-        self._reprocess_due: set[str] = set()
+        self._reprocess_due: set[int] = set()
+        """Messages (uid) with a reprocessing task waiting, or waiting to be queued."""
+        self._channel_faults: dict[str, list[tuple[float, float]]] = {}
+        """Per channel: (start, planned end) of the faults acting on it."""
         self.active_node = 0
         self.live_nodes = set(range(sc.engine.nodes))
         active_active = sc.engine.failover.mode == "active-active" and sc.engine.nodes > 1
@@ -438,33 +444,19 @@ class World(ChannelHooks, Incidents, Accounting):
         self.events.append(Event(now, "poison-nak", channel.id, f"message {msg.uid} {msg.code}"))
         if self.analysts is not None:
 
+            def needed() -> bool:  # not once it has left (a dead letter is reprocessed instead)
+                return bool(msg.poison) and msg.place < DELIVERED
+
             def fix(at: float) -> None:
-                if msg.poison and msg.place < DELIVERED:
+                if needed():
                     self.events.append(Event(at, "poison-fixed", channel.id, f"message {msg.uid}"))
                     channel.fixed(msg)
                     self._poison_resolved(msg, at)
 
-            self.analysts.add(FIX_POISON, "fix poison message", self._fix, fix)
+            self.analysts.add(FIX_POISON, "fix poison message", self._fix, fix, needed)
 
     def dead_lettered(self, channel: Channel, msg: Message, now: float) -> None:
-        if self.analysts is not None and channel.id not in self._reprocess_due:
-            self._reprocess_due.add(channel.id)
-
-            def reprocess(at: float) -> None:
-                self._reprocess_due.discard(channel.id)
-                n = channel.reprocess()
-                self.events.append(Event(at, "reprocessed", channel.id, f"{n} messages"))
-
-            analysts = self.analysts
-
-            def queue_it(_ev: object = None) -> None:
-                analysts.add(REPROCESS, "reprocess dead letters", self._fix, reprocess)
-
-            wait = max(0.0, self._last_planned_end() - now)
-            if wait > 0:  # resubmitting into a fault that still lasts would only fail again
-                self.env.timeout(wait).callbacks.append(queue_it)
-            else:
-                queue_it()
+        self._to_reprocess(channel, msg, now)
 
     def poison_gone(self, channel: Channel, msg: Message, now: float) -> None:
         self._poison_resolved(msg, now)
@@ -476,9 +468,67 @@ class World(ChannelHooks, Incidents, Accounting):
                 fault.resolved = now
                 self.events.append(Event(now, "fault-end", fault.target_text(self), fault.label))
 
-    def _last_planned_end(self) -> float:
-        ends = [f.end for f in self.faults if f.end is not None]
-        return max(ends) if ends else 0.0
+    def parked(self, channel: Channel, msg: Message, now: float) -> None:
+        self._to_reprocess(channel, msg, now)
+
+    def _to_reprocess(self, channel: Channel, msg: Message, now: float) -> None:
+        """An analyst will put a parked or dead-lettered message back, one task per message,
+        once no fault acting on its channel is under way (into one it would only fail again).
+        A message parked again while its task waits keeps that one task."""
+        if self.analysts is None or msg.uid in self._reprocess_due:
+            return
+        self._reprocess_due.add(msg.uid)
+        wait = self._faults_over(channel, now) - now
+        if wait > 0.0:
+            Timeout(self.env, wait, (channel, msg)).callbacks.append(self._reprocess_task)
+        else:
+            self._add_reprocess(channel, msg)
+
+    def _reprocess_task(self, ev: Timeout) -> None:
+        channel, msg = ev._value
+        self._add_reprocess(channel, msg)
+
+    def _add_reprocess(self, channel: Channel, msg: Message) -> None:
+        analysts = self.analysts
+        assert analysts is not None
+
+        def needed() -> bool:  # still parked or dead-lettered when an analyst reaches it
+            return msg.place == PARKED or msg.place == DEAD_LETTERED
+
+        def reprocess(at: float) -> None:
+            self._reprocess_due.discard(msg.uid)
+            if msg.place == PARKED:
+                channel.unpark(msg)
+                was = "parked"
+            elif msg.place == DEAD_LETTERED:
+                channel.reprocess(msg)
+                was = "dead-lettered"
+            else:  # it came back on its own before anyone reached it
+                return
+            self.events.append(Event(at, "reprocessed", channel.id, f"message {msg.uid} ({was})"))
+
+        analysts.add(REPROCESS, "reprocess a message", self._fix, reprocess, needed)
+
+    def _faults_over(self, channel: Channel, now: float) -> float:
+        """When no fault acting on `channel` (with a planned end) is under way, from `now` on."""
+        spans = self._channel_faults.get(channel.id)
+        if spans is None:
+            flows = [fid for fid, f in self.flows.items() if f.channel is channel]
+            spans = [
+                (f.at, f.end)
+                for f in self.faults
+                if f.end is not None and f.acts_on_channel(self, channel.id, flows)
+            ]
+            self._channel_faults[channel.id] = spans
+        until = now
+        moved = True
+        while moved:  # faults that overlap or follow on without a gap extend the wait
+            moved = False
+            for at, end in spans:
+                if at <= until < end:
+                    until = end
+                    moved = True
+        return until
 
     def _alert(self, sid: str, text: str, now: float) -> None:
         self.alert_times.append(now)

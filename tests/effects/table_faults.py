@@ -172,8 +172,6 @@ ROWS: list[Row] = [
         "faults.1.at=+70min",
         Same("first:reprocessed"),
         Within("first:reprocessed", 1800, 2500),
-        defect="issue 11 item 5: dead-letter reprocessing waits for every fault in the "
-        "scenario, including unrelated ones",
         why="""
         Dead-letter reprocessing waits only for the faults that act on its channel: moving an
         outage of radiology later must not move the lab's reprocessing (the lab's own outage
