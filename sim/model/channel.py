@@ -45,6 +45,10 @@ if TYPE_CHECKING:
 TIMEOUT: Final = "timeout"
 
 
+def _uid(msg: Message) -> int:
+    return msg.uid
+
+
 @trait
 class ChannelHooks:
     """What a channel tells the rest of the world; the world overrides these."""
@@ -117,7 +121,9 @@ class Channel:
         self.waits = [Histogram() for _ in CLASSES]
         """Channel wait (transform exit to the start of the successful send) per class."""
         self.under_way: deque[Message] = deque()
-        """Messages bound here in creation order; those that have left are dropped lazily."""
+        """Messages bound here, each once, in creation (uid) order; those that have left are
+        dropped lazily, from the head only (`oldest_age`), so the walks of it (a crash, the
+        `expire` sweep, the end-of-run counts) may stop at the first young message."""
         self.max_oldest_age = 0.0
         self.extra: dict[str, Any] = {}
         self.last_ack = 0.0
@@ -316,6 +322,7 @@ class Channel:
         """Put every dead-lettered message back into its queue (an analyst's resubmission)."""
         msgs, self.dead_letters = self.dead_letters, []
         self.order_given_up = self.order_given_up or bool(msgs)
+        self._relist(msgs)
         now = self.clock.now
         for msg in msgs:
             self.count.dead_lettered -= 1
@@ -323,11 +330,22 @@ class Channel:
             self.area += self.backlog * (now - self._area_t)
             self._area_t = now
             self.backlog += 1
-            self.under_way.append(msg)
             msg.tries = 0
             msg.poison = ""
             msg.flow.lane.push(msg)
         return len(msgs)
+
+    def _relist(self, msgs: list[Message]) -> None:
+        """Returning messages are bound here again: each is listed in `under_way` once.
+
+        The line is in uid order and only ever loses its head, so a returning message that is
+        no longer listed is older than every message still listed: it goes back at the head
+        (newest first, so that they end up in order).  One that is still listed stays put.
+        """
+        line = self.under_way
+        for msg in sorted(msgs, key=_uid, reverse=True):
+            if not line or line[0].uid > msg.uid:
+                line.appendleft(msg)
 
     def park(self, msg: Message) -> None:
         """Set a failed message aside; it rejoins its queue's tail after `retry.first`."""
