@@ -211,9 +211,8 @@ class Channel:
                 self.poison_next = None
                 if self.on_poison is not None:
                     self.on_poison(msg)
-            if msg.poison:
-                msg.code = msg.poison
-            else:
+            code = msg.poison
+            if not code:
                 if msg.filed:
                     count.duplicates += 1
                 else:
@@ -223,13 +222,12 @@ class Channel:
                         self.order_violations += 1
                     else:
                         last[msg.patient] = msg.seq
-                if delay > system.timeout or (
-                    system.ack_loss and system.uniform() < system.ack_loss
-                ):
-                    msg.code = TIMEOUT
-                    delay = system.timeout
-                else:
-                    msg.code = ""
+            # the answer, an ACK or a negative ACK, is late or lost: the send times out
+            if delay > system.timeout or (system.ack_loss and system.uniform() < system.ack_loss):
+                msg.code = TIMEOUT
+                delay = system.timeout
+            else:
+                msg.code = code
         self.clock.call_in(delay, self._outcome, msg)
 
     def _outcome(self, msg: Message) -> None:
