@@ -160,7 +160,13 @@ class Channel:
     # -- sending -------------------------------------------------------------------------
 
     def send(self, msg: Message) -> None:
-        """Send a message on a worker its lane has already given it (policies permitting)."""
+        """Send a message on a worker its lane has already given it (policies permitting).
+
+        On a blocked channel it goes back to wait, and the worker with it.
+        """
+        if self.blocked:
+            self._divert(msg)
+            return
         if self.policies:
             now = self.clock.now
             at = now
@@ -174,13 +180,27 @@ class Channel:
         self._transmit(msg)
 
     def _paced(self, msg: Message) -> None:
+        """A message's admitted time came: it is sent, unless it may not be sent now."""
         if msg.place != PACING:  # lost in a crash meanwhile
+            self._withdrawn()
             return
         self.count.pacing -= 1
         if self.blocked:
+            self._withdrawn()
             self._divert(msg)
-        else:
-            self._transmit(msg)
+            return
+        lane = msg.flow.lane
+        if lane.paused:  # it goes when the lane may send again, on its own worker
+            self._withdrawn()
+            msg.place = WAITING
+            lane.resume.append(msg)
+            return
+        self._transmit(msg)
+
+    def _withdrawn(self) -> None:
+        now = self.clock.now
+        for policy in self.policies:
+            policy.withdrawn(now)
 
     def _divert(self, msg: Message) -> None:
         """A message holding a worker meets a blocked channel: it waits, the worker goes."""
@@ -192,6 +212,9 @@ class Channel:
     def _transmit(self, msg: Message) -> None:
         now = self.clock.now
         count = self.count
+        if self.policies:
+            for policy in self.policies:
+                policy.sending(now, msg)
         msg.place = SENDING
         msg.sends += 1
         msg.tries += 1
@@ -238,9 +261,9 @@ class Channel:
             now = self.clock.now
             for policy in self.policies:
                 if msg.code:
-                    policy.failed(now)
+                    policy.failed(now, msg)
                 else:
-                    policy.succeeded(now)
+                    policy.succeeded(now, msg)
         if not msg.code:
             self._delivered(msg)
         else:
@@ -443,6 +466,10 @@ class Channel:
         The caller has already taken it out of whatever line it waited in.
         """
         self._leave(msg, place)
+        if self.policies:
+            now = self.clock.now
+            for policy in self.policies:
+                policy.dropped(now, msg)
 
     def wait(self) -> Histogram:
         """Channel waits of every class together."""

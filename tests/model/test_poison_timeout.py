@@ -40,9 +40,11 @@ def world(world_of: MakeWorld, tmp_path: Path, ack: str, more: str = "") -> Worl
 
 
 def failures(w: World) -> list[tuple[float, str]]:
-    """(seconds after the first send, code) of each failed send of the poisoned message, from events.csv's rows."""
+    """(seconds after the first send, code) of each failure of the poisoned message."""
     return [
-        (round(e.time_s - SENT, 6), e.detail.split()[-1]) for e in w.events if e.kind == "poison-nak"
+        (round(e.time_s - SENT, 6), e.detail.split()[-1])
+        for e in w.events
+        if e.kind == "poison-nak"
     ]
 
 
@@ -50,8 +52,8 @@ class TestPoisonTimeout:
     def test_a_negative_ack_later_than_the_timeout_is_a_timeout(
         self, world_of: MakeWorld, tmp_path: Path
     ) -> None:
-        """With a 40 s answer and a 30 s timeout, the poisoned order times out 30 s after its send and is
-        retried (on_reply.timeout) and parked after three sends: it is never dead-lettered."""
+        """With a 40 s answer and a 30 s timeout, the poisoned order times out 30 s after its
+        send, is retried (on_reply.timeout) and parked after three sends: never dead-lettered."""
         w = world(world_of, tmp_path, "40s")
         assert w.count.dead_lettered == 0
         assert failures(w) == [(30.0, "timeout")]  # the first failure is reported once
@@ -65,7 +67,8 @@ class TestPoisonTimeout:
     def test_a_negative_ack_within_the_timeout_is_the_negative_ack(
         self, world_of: MakeWorld, tmp_path: Path
     ) -> None:
-        """With a 20 s answer, the poisoned order gets its AE 20 s after its send: dead-lettered (on_reply.AE)."""
+        """With a 20 s answer, the poisoned order gets its AE 20 s after its send: it is
+        dead-lettered (on_reply.AE)."""
         w = world(world_of, tmp_path, "20s")
         assert failures(w) == [(20.0, "AE")]
         assert w.count.dead_lettered == 1

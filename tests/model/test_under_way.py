@@ -55,9 +55,7 @@ def world(
     """The world above, with the dead letters reprocessed at 21 min (an analyst's action)."""
     rows = "".join(f"{t},routine,{i + 1}\n" for i, t in enumerate(times))
     (tmp_path / "t.csv").write_text("time,priority,patient\n" + rows)
-    text = BASE.format(
-        to=to, horizon=horizon, sample=sample, stall=stall, extra=extra, more=more
-    )
+    text = BASE.format(to=to, horizon=horizon, sample=sample, stall=stall, extra=extra, more=more)
     w = world_of(text)
     ch = w.channels[to]
 
