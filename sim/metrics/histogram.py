@@ -1,4 +1,5 @@
-"""A log-bucketed histogram: exact count, mean and max, percentiles within 1 % relative error.
+"""A log-bucketed histogram: exact count, mean, min and max; percentiles within 1 % relative
+error, and never outside the exact [min, max] of the values.
 
 Values are appended to a buffer of doubles (a bare `array.append` on the hot path: 8 bytes a
 value, no float object kept alive) and binned with numpy when the buffer is flushed; the world
@@ -92,19 +93,23 @@ class Histogram:
         return self._total / self._count if self._count else None
 
     def quantile(self, q: float) -> float | None:
-        """The q-quantile (0 < q <= 1) within 1 % relative error, or None when empty."""
+        """The q-quantile (0 < q <= 1) within 1 % relative error, or None when empty.
+
+        A bucket's geometric middle stands for its values, clamped to the exact min and max:
+        values that all fall in one bucket (all equal, say) are reported as they are.
+        """
         self.flush()
         if not self._count:
             return None
         rank = max(1, math.ceil(q * self._count))
         seen = 0
+        mid = self._max
         for b in sorted(self.buckets):
             seen += self.buckets[b]
             if seen >= rank:
-                if b == 0:
-                    return min(_FLOOR, self._max)
-                return min(float(_FLOOR * _RATIO ** (b + 0.5)), self._max)
-        return self._max  # pragma: no cover
+                mid = _FLOOR if b == 0 else float(_FLOOR * _RATIO ** (b + 0.5))
+                break
+        return min(max(mid, self._min), self._max)
 
     def merge(self, other: Histogram) -> None:
         """Add another histogram's values to this one."""
@@ -113,6 +118,7 @@ class Histogram:
         self._count += other._count
         self._total += other._total
         self._max = max(self._max, other._max)
+        self._min = min(self._min, other._min)
         for b, n in other.buckets.items():
             self.buckets[b] = self.buckets.get(b, 0) + n
 

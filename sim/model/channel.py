@@ -45,6 +45,10 @@ if TYPE_CHECKING:
 TIMEOUT: Final = "timeout"
 
 
+def _uid(msg: Message) -> int:
+    return msg.uid
+
+
 @trait
 class ChannelHooks:
     """What a channel tells the rest of the world; the world overrides these."""
@@ -124,7 +128,9 @@ class Channel:
         self.waits = [Histogram() for _ in CLASSES]
         """Channel wait (transform exit to the start of the successful send) per class."""
         self.under_way: deque[Message] = deque()
-        """Messages bound here in creation order; those that have left are dropped lazily."""
+        """Messages bound here, each once, in creation (uid) order; those that have left are
+        dropped lazily, from the head only (`oldest_age`), so the walks of it (a crash, the
+        `expire` sweep, the end-of-run counts) may stop at the first young message."""
         self.max_oldest_age = 0.0
         self.extra: dict[str, Any] = {}
         self.last_ack = 0.0
@@ -161,7 +167,13 @@ class Channel:
     # -- sending -------------------------------------------------------------------------
 
     def send(self, msg: Message) -> None:
-        """Send a message on a worker its lane has already given it (policies permitting)."""
+        """Send a message on a worker its lane has already given it (policies permitting).
+
+        On a blocked channel it goes back to wait, and the worker with it.
+        """
+        if self.blocked:
+            self._divert(msg)
+            return
         if self.policies:
             now = self.clock.now
             at = now
@@ -175,13 +187,27 @@ class Channel:
         self._transmit(msg)
 
     def _paced(self, msg: Message) -> None:
+        """A message's admitted time came: it is sent, unless it may not be sent now."""
         if msg.place != PACING:  # lost in a crash meanwhile
+            self._withdrawn()
             return
         self.count.pacing -= 1
         if self.blocked:
+            self._withdrawn()
             self._divert(msg)
-        else:
-            self._transmit(msg)
+            return
+        lane = msg.flow.lane
+        if lane.paused:  # it goes when the lane may send again, on its own worker
+            self._withdrawn()
+            msg.place = WAITING
+            lane.resume.append(msg)
+            return
+        self._transmit(msg)
+
+    def _withdrawn(self) -> None:
+        now = self.clock.now
+        for policy in self.policies:
+            policy.withdrawn(now)
 
     def _divert(self, msg: Message) -> None:
         """A message holding a worker meets a blocked channel: it waits, the worker goes."""
@@ -193,6 +219,9 @@ class Channel:
     def _transmit(self, msg: Message) -> None:
         now = self.clock.now
         count = self.count
+        if self.policies:
+            for policy in self.policies:
+                policy.sending(now, msg)
         msg.place = SENDING
         msg.sends += 1
         msg.tries += 1
@@ -212,9 +241,8 @@ class Channel:
                 self.poison_next = None
                 if self.on_poison is not None:
                     self.on_poison(msg)
-            if msg.poison:
-                msg.code = msg.poison
-            else:
+            code = msg.poison
+            if not code:
                 if msg.filed:
                     count.duplicates += 1
                 else:
@@ -224,13 +252,12 @@ class Channel:
                         self.order_violations += 1
                     else:
                         last[msg.patient] = msg.seq
-                if delay > system.timeout or (
-                    system.ack_loss and system.uniform() < system.ack_loss
-                ):
-                    msg.code = TIMEOUT
-                    delay = system.timeout
-                else:
-                    msg.code = ""
+            # the answer, an ACK or a negative ACK, is late or lost: the send times out
+            if delay > system.timeout or (system.ack_loss and system.uniform() < system.ack_loss):
+                msg.code = TIMEOUT
+                delay = system.timeout
+            else:
+                msg.code = code
         self.clock.call_in(delay, self._outcome, msg)
 
     def _outcome(self, msg: Message) -> None:
@@ -241,9 +268,9 @@ class Channel:
             now = self.clock.now
             for policy in self.policies:
                 if msg.code:
-                    policy.failed(now)
+                    policy.failed(now, msg)
                 else:
-                    policy.succeeded(now)
+                    policy.succeeded(now, msg)
         if not msg.code:
             self._delivered(msg)
         else:
@@ -332,6 +359,7 @@ class Channel:
         else:
             return 0
         self.order_given_up = self.order_given_up or bool(msgs)
+        self._relist(msgs)
         now = self.clock.now
         for msg in msgs:
             self.count.dead_lettered -= 1
@@ -339,11 +367,22 @@ class Channel:
             self.area += self.backlog * (now - self._area_t)
             self._area_t = now
             self.backlog += 1
-            self.under_way.append(msg)
             msg.tries = 0
             msg.poison = ""
             msg.flow.lane.push(msg)
         return len(msgs)
+
+    def _relist(self, msgs: list[Message]) -> None:
+        """Returning messages are bound here again: each is listed in `under_way` once.
+
+        The line is in uid order and only ever loses its head, so a returning message that is
+        no longer listed is older than every message still listed: it goes back at the head
+        (newest first, so that they end up in order).  One that is still listed stays put.
+        """
+        line = self.under_way
+        for msg in sorted(msgs, key=_uid, reverse=True):
+            if not line or line[0].uid > msg.uid:
+                line.appendleft(msg)
 
     def park(self, msg: Message) -> None:
         """Set a failed message aside; it rejoins its queue's tail after `retry.first`."""
@@ -457,6 +496,10 @@ class Channel:
         The caller has already taken it out of whatever line it waited in.
         """
         self._leave(msg, place)
+        if self.policies:
+            now = self.clock.now
+            for policy in self.policies:
+                policy.dropped(now, msg)
 
     def wait(self) -> Histogram:
         """Channel waits of every class together."""
