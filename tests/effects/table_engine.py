@@ -182,7 +182,6 @@ ROWS: list[Row] = [
         Within("left:dead-lettered", 0.9, 1.1),
         Within("left:dead-lettered", 1.9, 2.1, of="base"),
         trace=True,
-        defect="issue 11 item 8: a poison message's negative ACK can arrive after the timeout",
         why="""
         The timeout applies to every send, poisoned or not: the one message, poisoned, would
         be refused after its 2 s ACK time, but the engine gives up waiting at 1 s (either way

@@ -482,8 +482,6 @@ ROWS: list[Row] = [
             "faults.0.for=10min",
             "strategy.drain={rate: 2/min}",
         ),
-        defect="issue 11 item 1: with a drain, the breaker's probe is never sent and the "
-        "channel stays half-open for good",
         why="""
         After `open` the breaker is half-open with one probe: with a drain of 2/min on a flow
         of 1/min, the probe goes when the drain admits it, succeeds, closes the breaker, and
