@@ -108,10 +108,9 @@ class Channel:
         self.blocked_q: deque[Message] = deque()
         self.warmup = warmup
         self.hooks = hooks
-        self.poison_next: str | None = None
-        """A negative ACK code armed for the next message sent (a `poison-message` fault)."""
-        self.on_poison: Callable[[Message], None] | None = None
-        """Told which message took the armed poison."""
+        self.armed: deque[tuple[str, Callable[[Message], None]]] = deque()
+        """Negative ACK codes armed for the next messages sent (`poison-message` faults), in
+        the order they were armed, each with whom to tell which message took it."""
         self.seq = 0
         self._last_filed = array("q", [-1]) * patients
         """Per patient, the highest sequence filed here (8 bytes a patient, not an object)."""
@@ -236,11 +235,9 @@ class Channel:
         else:
             filed = system.file(now) if system.service else now
             delay = filed + system.ack() * system.slow - now
-            if self.poison_next is not None and not msg.poison:
-                msg.poison = self.poison_next
-                self.poison_next = None
-                if self.on_poison is not None:
-                    self.on_poison(msg)
+            if self.armed and not msg.poison:
+                msg.poison, taken = self.armed.popleft()
+                taken(msg)
             code = msg.poison
             if not code:
                 if msg.filed:

@@ -103,10 +103,8 @@ class Incidents:
 
     def arm_poison(self, fault: Fault, sid: str, code: str) -> None:
         """The next message sent to `sid` comes back with `code` (a poison-message fault)."""
-        channel = self.channels[sid]
-        channel.poison_next = code
         self._poison_faults.append(fault)
-        channel.on_poison = lambda msg: setattr(fault, "extra_msg", msg)
+        self.channels[sid].armed.append((code, lambda msg: setattr(fault, "extra_msg", msg)))
 
     def _active_active(self) -> bool:
         """Whether the nodes share the load: `active-active` with more than one node.

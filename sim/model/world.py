@@ -450,8 +450,11 @@ class World(ChannelHooks, Incidents, Accounting):
             def fix(at: float) -> None:
                 if needed():
                     self.events.append(Event(at, "poison-fixed", channel.id, f"message {msg.uid}"))
-                    channel.fixed(msg)
+                    # its fault ends before the resend, which may take the next armed poison;
+                    # a message poisoned again is noticed (and fixed) again
                     self._poison_resolved(msg, at)
+                    self._poison_seen.discard(msg.uid)
+                    channel.fixed(msg)
 
             self.analysts.add(FIX_POISON, "fix poison message", self._fix, fix, needed)
 
