@@ -246,6 +246,8 @@ def parse_overlays(value: object) -> dict[str, dict[str, Any]]:
                 f"{show(name)} is not a valid variant name; use letters, digits, '-', '_'",
                 key=(name,),
             )
+        if overlay is None:  # null clears a variant inherited through `extends`
+            continue
         if not isinstance(overlay, dict):
             raise fail(
                 f"a variant is a mapping laid over the scenario, e.g. "

@@ -95,6 +95,14 @@ class TestMerging:
         lab = variants["wide"].systems["lab"]
         assert (lab.connections, lab.timeout) == (4, 10.0)
 
+    def test_null_clears_one_inherited_variant(self, write: Write) -> None:
+        """compare: {wide: null} drops the parent's variant 'wide' and keeps the others."""
+        write("parent.yaml", PARENT)
+        child = write("child.yaml", "extends: parent.yaml\nname: child\ncompare: {wide: null}\n")
+        variants = load_variants(child)
+        assert list(variants) == ["baseline", "shared"]
+        assert variants["baseline"].compare.keys() == {"shared"}
+
     def test_null_clears_compare_and_capacity(self, write: Write) -> None:
         """compare: null clears the inherited variants; capacity: null makes the lab unlimited."""
         write("parent.yaml", PARENT)
