@@ -21,7 +21,8 @@ _HEADER = "# The fully resolved scenario (extends, overlays and defaults applied
 def _tidy(value: Any, under_compare: bool = False) -> Any:
     """Plain YAML data: lists for tuples, no ``None`` fields, short lists of numbers on one line.
 
-    ``None`` is kept inside ``compare`` overlays, where ``breaker: null`` means "remove it".
+    ``None`` is kept inside ``compare`` overlays (``under_compare``), where ``breaker: null``
+    means "remove it".
     """
     if isinstance(value, dict):
         return {
@@ -37,9 +38,23 @@ def _tidy(value: Any, under_compare: bool = False) -> Any:
 
 
 def dump_yaml(scenario: Scenario) -> str:
-    """The scenario as YAML that :func:`~sim.scenario.load_scenario` reads back to an equal one."""
+    """The scenario as YAML that :func:`~sim.scenario.load_scenario` reads back to an equal one.
+
+    A system's own strategy is written whole (its channel's effective strategy), with its
+    nulls: ``breaker: null`` there clears a top-level breaker for that channel.
+    """
     data = scenario.model_dump(mode="python", by_alias=True)
-    return _HEADER + dump_plain(_tidy(data))
+    tidy = _tidy(data)
+    strategy = tidy.get("strategy")
+    if isinstance(strategy, dict) and "queues" in strategy:  # the layout first, as people write it
+        tidy["strategy"] = {"queues": strategy["queues"], **strategy}
+    for sid, system in data.get("systems", {}).items():
+        if system.get("strategy") is not None:
+            own = _tidy(system["strategy"], under_compare=True)
+            if own["retry"]["attempts"] is None:
+                own["retry"]["attempts"] = "unlimited"
+            tidy["systems"][sid]["strategy"] = own
+    return _HEADER + dump_plain(tidy)
 
 
 def json_schema() -> dict[str, Any]:
