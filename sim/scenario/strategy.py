@@ -148,7 +148,8 @@ class Strategy(ChannelStrategy):
 
 
 def _patch_schema(node: Any, defs: dict[str, Any]) -> Any:
-    """A schema with its references inlined and nothing required (for an override)."""
+    """A schema with its references inlined, nothing required and no defaults (an override's
+    default is the top-level value)."""
     if isinstance(node, list):
         return [_patch_schema(item, defs) for item in node]
     if not isinstance(node, dict):
@@ -156,11 +157,16 @@ def _patch_schema(node: Any, defs: dict[str, Any]) -> Any:
     ref = node.get("$ref")
     if isinstance(ref, str) and ref.startswith("#/$defs/"):
         return _patch_schema(defs[ref[len("#/$defs/") :]], defs)
-    return {
+    patched = {
         key: _patch_schema(value, defs)
         for key, value in node.items()
-        if key not in ("required", "$defs", "title")
+        if key not in ("required", "$defs", "title", "default", "properties")
     }
+    if isinstance(node.get("properties"), dict):  # property names are kept, whatever they are
+        patched["properties"] = {
+            name: _patch_schema(value, defs) for name, value in node["properties"].items()
+        }
+    return patched
 
 
 def channel_override_schema() -> dict[str, Any]:
