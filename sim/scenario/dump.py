@@ -8,9 +8,11 @@ to an equal :class:`~sim.scenario.schema.Scenario`.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sim.scenario.schema import Scenario
+from sim.scenario.strategy import channel_override_schema
 from sim.scenario.yamldump import dump_plain, flow_list
 
 __all__ = ["dump_yaml", "json_schema"]
@@ -68,6 +70,12 @@ def json_schema() -> dict[str, Any]:
     schema["description"] = (
         "A scenario of the ehrsim hospital integration testbed; see docs/scenario-format.md."
     )
+    # A system's own strategy is an override: any keys, none required, null allowed.
+    system = schema.get("$defs", {}).get("System", {}).get("properties", {})
+    if "strategy" in system:
+        system["strategy"] = channel_override_schema()
+        if "#/$defs/ChannelStrategy" not in json.dumps(schema):
+            schema["$defs"].pop("ChannelStrategy", None)
     properties = schema.setdefault("properties", {})
     properties["extends"] = {
         "description": "files merged first, in order, relative to this file",

@@ -48,7 +48,6 @@ from sim.scenario.strategy import (
     OnReply,
     Retry,
     Strategy,
-    channel_override_schema,
 )
 
 __all__ = [
@@ -128,7 +127,7 @@ class System(FrozenModel):
     connections: Count = 1
     capacity: Rate | None = None
     timeout: Duration = 30.0
-    strategy: Annotated[ChannelStrategy | None, WithJsonSchema(channel_override_schema())] = None
+    strategy: ChannelStrategy | None = None
 
 
 class Reply(FrozenModel):
