@@ -62,9 +62,9 @@ flows:
   results: {from: lab, to: ehr}
   imaging: {from: ehr, to: ris, rate: 600/h, priority: {stat: 0.3, routine: 0.7}}
 systems:
-  lab: {ack: exponential(100ms), connections: 2}
-  ris: {ack: exponential(100ms), connections: 2}
-  ehr: {ack: exponential(100ms), connections: 2}
+  lab: {ack: exponential(100ms)}
+  ris: {ack: exponential(100ms)}
+  ehr: {ack: exponential(100ms)}
 strategy: {order: strict, retry: {backoff: fixed, first: 30s}}
 faults:
   - {name: poison order, kind: poison-message, target: lab, at: "08:30"}
@@ -121,7 +121,8 @@ def cli_run(
     try:
         result = invoke(
             "compare", str(poison_file), "--jobs", "1",
-            "--variant", "two-connections: {systems: {lab: {connections: 3}}}",
+            "--variant",
+            "two-connections: {systems: {lab: {connections: 3, strategy: {order: per-patient}}}}",
         )  # fmt: skip
     finally:
         os.chdir(old)
@@ -303,7 +304,9 @@ class TestCommand:
         assert list(data["variants"]) == ["baseline", "shared", "two-connections"]
         assert sorted(data["ranking"]) == sorted(data["variants"])
         extra = data["variants"]["two-connections"]
-        assert extra["overlay"] == {"systems": {"lab": {"connections": 3}}}
+        assert extra["overlay"] == {
+            "systems": {"lab": {"connections": 3, "strategy": {"order": "per-patient"}}}
+        }
         assert data["variants"]["baseline"]["overlay"] == {}
         assert extra["summary"]["scenario"] == "poison-small"
         figure = extra["figures"]["peak_backlog"]

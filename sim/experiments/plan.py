@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sim.model.traffic import RateSchedule
 
 if TYPE_CHECKING:
-    from sim.scenario.schema import Flow, Scenario
+    from sim.scenario.schema import Flow, Scenario, Strategy
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ class ChannelPlan:
     """Mean time a connection is busy per message: filing (1/capacity) plus the ACK."""
     drain: float
     """Messages per second the channel can move: min(servers / service, capacity)."""
+    strategy: Strategy
+    """The channel's effective strategy (the top-level one with the system's own keys)."""
 
     @property
     def rho(self) -> float:
@@ -107,11 +109,11 @@ def plan(scenario: Scenario, horizon: float | None = None) -> Plan:
                 base_mean = _own(scenario.flows[target], end, scenario)
                 mean[target] = base_mean[0] + sum(mean[f] * n for f, n in fed)
                 peak[target] = base_mean[1] + sum(peak[f] * n for f, n in fed)
-    strict = scenario.strategy.order == "strict"
     channels = []
     for sid in dict.fromkeys(f.to for f in scenario.flows.values()):
         system = scenario.systems[sid]
-        servers = 1 if strict else system.connections
+        strategy = scenario.channel_strategy(sid)
+        servers = 1 if strategy.order == "strict" else system.connections
         filing = 1.0 / system.capacity if system.capacity else 0.0
         service = system.ack.mean + filing
         drain = servers / service if service > 0 else math.inf
@@ -126,6 +128,7 @@ def plan(scenario: Scenario, horizon: float | None = None) -> Plan:
                 servers,
                 service,
                 drain,
+                strategy,
             )
         )
     total = sum(mean.values())

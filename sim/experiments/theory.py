@@ -313,6 +313,8 @@ class _Lane:
 
     id: str
     servers: int
+    discipline: str
+    """The name of the lane's discipline (its channel's, or the engine's when shared)."""
     flows: tuple[str, ...]
     class_rates: tuple[float, ...]
     class_means: tuple[float, ...]
@@ -457,7 +459,13 @@ def _reasons(scenario: Scenario) -> list[str]:
              "not far above the ack draws: some sends would time out and be retried")
     )  # fmt: skip
     reasons = [r for r in reasons if r]
-    strategy = scenario.strategy
+    return reasons + _strategy_reasons(scenario, receivers)
+
+
+def _channel_reasons(scenario: Scenario, sid: str) -> list[str]:
+    """What keeps one channel, under its effective strategy, from being an M/G/c queue."""
+    reasons: list[str] = []
+    strategy = scenario.channel_strategy(sid)
     name = strategy.discipline.name
     if name == "codel":
         reasons.append("discipline codel sheds messages that waited too long")
@@ -479,14 +487,43 @@ def _reasons(scenario: Scenario) -> list[str]:
         reasons.append("strategy.drain limits the rate of sends (a token bucket)")
     if strategy.expire is not None:
         reasons.append("strategy.expire takes long-waiting messages out of the queue")
+    if strategy.queues == "per-flow":
+        flows = [fid for fid, f in scenario.flows.items() if f.to == sid]
+        if len(flows) > 1:
+            reasons.append(
+                f"queues per-flow: the lanes of flows {', '.join(flows)} take turns on the "
+                "connections of their system, which has no closed form per flow"
+            )
     return reasons
 
 
+def _strategy_reasons(scenario: Scenario, receivers: Sequence[str]) -> list[str]:
+    """Each channel's strategy reasons; one that holds only on some channels names them."""
+    on: dict[str, list[str]] = {}
+    for sid in receivers:
+        for reason in _channel_reasons(scenario, sid):
+            on.setdefault(reason, []).append(sid)
+    return [
+        reason
+        if len(sids) == len(receivers)
+        else f"{reason} (channel{'s' * (len(sids) > 1)} {', '.join(sids)})"
+        for reason, sids in on.items()
+    ]
+
+
 def _lanes(scenario: Scenario) -> list[_Lane]:
-    """The scenario's lanes with their traffic by class and the moments of their service."""
+    """The scenario's lanes with their traffic by class and the moments of their service.
+
+    Under `per-flow` queues each flow's lane is the only one to its system here (more lanes to
+    one system share its connections and have no closed form: see `_channel_reasons`).
+    """
     strategy = scenario.strategy
-    strict = strategy.order == "strict"
     flows = scenario.flows
+
+    def servers(sid: str) -> int:
+        strict = scenario.channel_strategy(sid).order == "strict"
+        return 1 if strict else scenario.systems[sid].connections
+
     groups: dict[str, list[str]] = {}
     if strategy.queues == "shared":
         groups["shared"] = list(flows)
@@ -498,7 +535,8 @@ def _lanes(scenario: Scenario) -> list[_Lane]:
     lanes = []
     for lane_id, members in groups.items():
         systems = list(dict.fromkeys(flows[f].to for f in members))
-        servers = sum(1 if strict else scenario.systems[s].connections for s in systems)
+        lane_strategy = strategy if strategy.queues == "shared" else None
+        discipline = (lane_strategy or scenario.channel_strategy(systems[0])).discipline.name
         rates, means, second = [], [], []
         for name in CLASSES:
             parts = [
@@ -520,7 +558,8 @@ def _lanes(scenario: Scenario) -> list[_Lane]:
         lanes.append(
             _Lane(
                 lane_id,
-                servers,
+                sum(servers(sid) for sid in systems),
+                discipline,
                 tuple(members),
                 tuple(rates),
                 tuple(means),
@@ -625,11 +664,10 @@ def predict(scenario: Scenario) -> Prediction:
     wq1, transform_line, why = _transform(scenario, lam_total)
     if why is not None:
         return Prediction(False, [why])
-    discipline = scenario.strategy.discipline.name
     lanes = _lanes(scenario)
     theories: dict[str, _LaneTheory] = {}
     for lane in lanes:
-        result = _lane_theory(lane, discipline)
+        result = _lane_theory(lane, lane.discipline)
         if isinstance(result, str):
             reasons.append(result)
         else:
@@ -651,11 +689,12 @@ def predict(scenario: Scenario) -> Prediction:
         )
         if not th.exact:
             out.notes.append(f"lane {lane.id}: {th.label}: expect errors of a few per cent")
-    if discipline in ("lifo", "fair"):
-        out.notes.append(
-            f"discipline {discipline}: the mean wait equals FIFO's (conservation law); its "
-            "distribution differs, so no percentile is predicted"
-        )
+    for discipline in dict.fromkeys(lane.discipline for lane in lanes):
+        if discipline in ("lifo", "fair"):
+            out.notes.append(
+                f"discipline {discipline}: the mean wait equals FIFO's (conservation law); its "
+                "distribution differs, so no percentile is predicted"
+            )
     flows = scenario.flows
     transform_mean = scenario.engine.transform.mean
 
@@ -686,7 +725,7 @@ def predict(scenario: Scenario) -> Prediction:
             / total
         )
         qs.append(Predicted(f"Wq {sid}", wait, "s", note(exact), exact, _channel_wait(sid)))
-        if discipline == "priority":
+        if all(lane_of[f].discipline == "priority" for f in members):
             for k, name in enumerate(CLASSES):
                 rate_k = math.fsum(class_rate(f, k) for f in members)
                 if rate_k > 0:
@@ -737,7 +776,7 @@ def predict(scenario: Scenario) -> Prediction:
         qs.append(
             Predicted(f"latency {fid}", base + mean_wait, "s", note(exact), exact, _latency(fid))
         )
-        if discipline == "priority" and sum(1 for s in shares if s > 0) > 1:
+        if lane_of[fid].discipline == "priority" and sum(1 for s in shares if s > 0) > 1:
             for k, name in enumerate(CLASSES):
                 if shares[k] > 0:
                     qs.append(

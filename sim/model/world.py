@@ -26,7 +26,7 @@ from sim.model.fallback import Fallback
 from sim.model.flows import FlowRuntime, Replier
 from sim.model.gate import PatientGate
 from sim.model.incidents import Incidents
-from sim.model.lane import Lane
+from sim.model.lane import Lane, Pool
 from sim.model.message import (
     CLASSES,
     DEAD_LETTERED,
@@ -45,7 +45,8 @@ from sim.strategies.retry import RetryPolicy
 from sim.strategies.sweeps import SWEEPS, Sweep
 
 if TYPE_CHECKING:
-    from sim.scenario.schema import Scenario
+    from sim.scenario.schema import Scenario, Strategy
+    from sim.strategies.disciplines import Discipline
 
 __all__ = ["Event", "GuardTripped", "InvariantBroken", "Samples", "World", "is_medcom"]
 
@@ -125,18 +126,19 @@ class World(ChannelHooks, Incidents, Accounting):
 
     def _build_channels(self) -> None:
         sc = self.scenario
-        strategy = sc.strategy
-        strict = strategy.order == "strict"
-        gated = strategy.order in ("strict", "per-patient")
-        exclusive = strategy.queues == "shared" and strict
-        on_reply = {
-            "AE": strategy.on_reply.AE,
-            "AR": strategy.on_reply.AR,
-            "timeout": strategy.on_reply.timeout,
-        }
         receivers = list(dict.fromkeys(f.to for f in sc.flows.values()))
+        strategies = {sid: sc.channel_strategy(sid) for sid in receivers}
+        shared = sc.strategy.queues == "shared"
         self.channels: dict[str, Channel] = {}
         for sid in receivers:
+            strategy = strategies[sid]
+            strict = strategy.order == "strict"
+            gated = strategy.order in ("strict", "per-patient")
+            on_reply = {
+                "AE": strategy.on_reply.AE,
+                "AR": strategy.on_reply.AR,
+                "timeout": strategy.on_reply.timeout,
+            }
             self.channels[sid] = Channel(
                 self.clock,
                 self.systems[sid],
@@ -144,28 +146,32 @@ class World(ChannelHooks, Incidents, Accounting):
                 RetryPolicy(strategy.retry, self.streams.uniform(f"jitter:{sid}")),
                 on_reply,
                 PatientGate() if gated else None,
-                exclusive,
+                shared and strict,
                 sc.patients,
                 self.warmup,
                 self,
             )
 
-        discipline = DISCIPLINES[strategy.discipline.name]
-        params = strategy.discipline.params
-
         def workers(sid: str) -> int:
-            return 1 if strict else self.systems[sid].connections
+            # strict order sends one message at a time (validation refuses more connections)
+            return 1 if strategies[sid].order == "strict" else self.systems[sid].connections
+
+        def discipline(spec: Strategy) -> Discipline:
+            return DISCIPLINES[spec.discipline.name](spec.discipline.params)
 
         self.lanes: dict[str, Lane] = {}
-        if strategy.queues == "shared":
+        if shared:  # one queue: the order and discipline are the engine's (validated so)
             total = sum(workers(sid) for sid in receivers)
-            self.lanes["shared"] = Lane(self.clock, "shared", discipline(params), total)
-        elif strategy.queues == "per-destination":
+            self.lanes["shared"] = Lane(self.clock, "shared", discipline(sc.strategy), total)
+        elif sc.strategy.queues == "per-destination":
             for sid in receivers:
-                self.lanes[sid] = Lane(self.clock, sid, discipline(params), workers(sid))
-        else:
+                self.lanes[sid] = Lane(self.clock, sid, discipline(strategies[sid]), workers(sid))
+        else:  # per-flow: the lanes of the flows to one system share its connections
+            pools = {sid: Pool(workers(sid)) for sid in receivers}
             for fid, f in sc.flows.items():
-                self.lanes[fid] = Lane(self.clock, fid, discipline(params), workers(f.to))
+                self.lanes[fid] = Lane(
+                    self.clock, fid, discipline(strategies[f.to]), workers(f.to), pools[f.to]
+                )
 
     def _build_flows(self) -> None:
         sc = self.scenario
@@ -216,18 +222,21 @@ class World(ChannelHooks, Incidents, Accounting):
                         changed = True
 
     def _build_policies(self) -> None:
-        strategy = self.scenario.strategy
+        strategies = {sid: self.scenario.channel_strategy(sid) for sid in self.channels}
         for key, policy in POLICIES.items():
-            spec = getattr(strategy, key, None)
-            if spec is None:
-                continue
-            for ch in self.channels.values():
-                ch.policies.append(policy(spec, ch, self.env, self.note))
-        self.sweeps: list[Sweep] = [
-            sweep(getattr(strategy, key))
-            for key, sweep in SWEEPS.items()
-            if getattr(strategy, key, None) is not None
-        ]
+            for sid, ch in self.channels.items():
+                spec = getattr(strategies[sid], key, None)
+                if spec is not None:
+                    ch.policies.append(policy(spec, ch, self.env, self.note))
+        # one sweep per distinct setting, over the channels that have it
+        self.sweeps: list[Sweep] = []
+        for key, sweep in SWEEPS.items():
+            groups: dict[Any, list[str]] = {}
+            for sid in self.channels:
+                spec = getattr(strategies[sid], key, None)
+                if spec is not None:
+                    groups.setdefault(spec, []).append(sid)
+            self.sweeps += [sweep(spec, sids) for spec, sids in groups.items()]
 
     def note(self, time_s: float, kind: str, target: str = "", detail: str = "") -> None:
         """Write a row of events.csv."""

@@ -14,10 +14,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sim.metrics.registry import METRICS, lookup
+from sim.scenario.units import format_duration, format_rate
 
 if TYPE_CHECKING:
     from sim.experiments.plan import Plan
     from sim.experiments.theory import TheoryReport
+    from sim.scenario.schema import Strategy
 
 __all__ = [
     "PLAN_HEADER",
@@ -29,12 +31,18 @@ __all__ = [
     "metric_rows",
     "overload_warnings",
     "plan_rows",
+    "strategy_text",
     "summary_sections",
     "theory_rows",
 ]
 
-PLAN_HEADER = ("channel", "rate/h", "peak/h", "servers", "service", "drain/h", "ρ", "ρ peak")
+PLAN_HEADER = (
+    "channel", "rate/h", "peak/h", "servers", "service", "drain/h", "ρ", "ρ peak", "strategy",
+)  # fmt: skip
 """Columns of the pre-run table (one row per destination channel, plus the transform)."""
+
+_ON_REPLY = {"AE": "retry", "AR": "dead-letter", "timeout": "retry"}
+"""The default reply actions, left out of a strategy's text."""
 
 
 @dataclass(frozen=True)
@@ -89,11 +97,56 @@ def _rho(rho: float) -> str:
     return "∞" if not math.isfinite(rho) else f"{rho:.3f}"
 
 
+def strategy_text(strategy: Strategy) -> str:
+    """A channel's effective strategy in a few words: ``strict, fifo, retry every 1min``.
+
+    Order, discipline and retry always; reply actions that differ from the default, and the
+    breaker, drain and expiry when set.
+    """
+    parts: list[str] = ["no order" if strategy.order == "none" else strategy.order]
+    discipline = strategy.discipline
+    params = discipline.params
+    if discipline.name == "priority" and params.get("results_first"):
+        parts.append("priority, results first")
+    elif discipline.name == "codel":
+        target, interval = params["target"], params["interval"]
+        parts.append(f"codel {format_duration(target)}/{format_duration(interval)}")
+    elif discipline.name == "fair" and params.get("weights"):
+        parts.append("fair, weighted")
+    else:
+        parts.append(discipline.name)
+    retry = strategy.retry
+    if retry.backoff == "immediate":
+        text = "retry at once"
+    elif retry.backoff == "fixed":
+        text = f"retry every {format_duration(retry.first)}"
+    else:
+        text = f"retry {format_duration(retry.first)} doubling to {format_duration(retry.cap)}"
+    if retry.jitter != "none":
+        text += f" with {retry.jitter} jitter"
+    if retry.attempts is not None:
+        text += f", {retry.attempts} sends then {retry.then}"
+    parts.append(text)
+    for code, default in _ON_REPLY.items():
+        action = getattr(strategy.on_reply, code)
+        if action != default:
+            parts.append(f"{code}: {action}")
+    if strategy.breaker is not None:
+        breaker = strategy.breaker
+        parts.append(f"breaker after {breaker.after} for {format_duration(breaker.open)}")
+    if strategy.drain is not None:
+        parts.append(f"drain {format_rate(strategy.drain.rate)}")
+    if strategy.expire is not None:
+        parts.append(f"expire after {format_duration(strategy.expire.after)}")
+    return ", ".join(parts)
+
+
 def plan_rows(plan: Plan) -> list[tuple[str, ...]]:
     """One row per destination channel and one for the transform station (see PLAN_HEADER).
 
-    The transform station serves every message; its peak is not known per hour from the plan,
-    so its peak columns are empty.
+    Each channel's row ends with its effective strategy (a system's own keys merged over the
+    top-level strategy). The transform station serves every message; its peak is not known per
+    hour from the plan, so its peak columns are empty.
     """
     rows: list[tuple[str, ...]] = [
         (
@@ -105,6 +158,7 @@ def plan_rows(plan: Plan) -> list[tuple[str, ...]]:
             _rate_h(c.drain),
             _rho(c.rho),
             _rho(c.peak_rho),
+            strategy_text(c.strategy),
         )
         for c in plan.channels
     ]
@@ -119,6 +173,7 @@ def plan_rows(plan: Plan) -> list[tuple[str, ...]]:
             _rate_h(drain),
             _rho(plan.transform_rho),
             "–",
+            "",
         )
     )
     return rows

@@ -13,6 +13,7 @@ import re
 from typing import Any, NamedTuple
 
 from sim.metrics.registry import METRICS, is_known, metric_problem
+from sim.scenario.channels import channel_findings
 from sim.scenario.errors import did_you_mean, show
 from sim.scenario.faultkinds import FAULT_KINDS, FAULT_OPTIONS, FaultKind
 from sim.scenario.pos import Key
@@ -390,6 +391,7 @@ def find_problems(data: dict[str, Any], partial: bool) -> list[Finding]:
     systems = _mapping(data.get("systems"))
     found += _flow_findings(flows, systems, partial)
     found += _fault_findings(data, partial)
+    found += [Finding(path, message) for path, message in channel_findings(data)]
     if not partial:
         found += _strategy_findings(data)
         found += _alert_findings(data)

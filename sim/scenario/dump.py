@@ -8,9 +8,11 @@ to an equal :class:`~sim.scenario.schema.Scenario`.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sim.scenario.schema import Scenario
+from sim.scenario.strategy import channel_override_schema
 from sim.scenario.yamldump import dump_plain, flow_list
 
 __all__ = ["dump_yaml", "json_schema"]
@@ -21,7 +23,8 @@ _HEADER = "# The fully resolved scenario (extends, overlays and defaults applied
 def _tidy(value: Any, under_compare: bool = False) -> Any:
     """Plain YAML data: lists for tuples, no ``None`` fields, short lists of numbers on one line.
 
-    ``None`` is kept inside ``compare`` overlays, where ``breaker: null`` means "remove it".
+    ``None`` is kept inside ``compare`` overlays (``under_compare``), where ``breaker: null``
+    means "remove it".
     """
     if isinstance(value, dict):
         return {
@@ -37,9 +40,23 @@ def _tidy(value: Any, under_compare: bool = False) -> Any:
 
 
 def dump_yaml(scenario: Scenario) -> str:
-    """The scenario as YAML that :func:`~sim.scenario.load_scenario` reads back to an equal one."""
+    """The scenario as YAML that :func:`~sim.scenario.load_scenario` reads back to an equal one.
+
+    A system's own strategy is written whole (its channel's effective strategy), with its
+    nulls: ``breaker: null`` there clears a top-level breaker for that channel.
+    """
     data = scenario.model_dump(mode="python", by_alias=True)
-    return _HEADER + dump_plain(_tidy(data))
+    tidy = _tidy(data)
+    strategy = tidy.get("strategy")
+    if isinstance(strategy, dict) and "queues" in strategy:  # the layout first, as people write it
+        tidy["strategy"] = {"queues": strategy["queues"], **strategy}
+    for sid, system in data.get("systems", {}).items():
+        if system.get("strategy") is not None:
+            own = _tidy(system["strategy"], under_compare=True)
+            if own["retry"]["attempts"] is None:
+                own["retry"]["attempts"] = "unlimited"
+            tidy["systems"][sid]["strategy"] = own
+    return _HEADER + dump_plain(tidy)
 
 
 def json_schema() -> dict[str, Any]:
@@ -53,6 +70,12 @@ def json_schema() -> dict[str, Any]:
     schema["description"] = (
         "A scenario of the ehrsim hospital integration testbed; see docs/scenario-format.md."
     )
+    # A system's own strategy is an override: any keys, none required, null allowed.
+    system = schema.get("$defs", {}).get("System", {}).get("properties", {})
+    if "strategy" in system:
+        system["strategy"] = channel_override_schema()
+        if "#/$defs/ChannelStrategy" not in json.dumps(schema):
+            schema["$defs"].pop("ChannelStrategy", None)
     properties = schema.setdefault("properties", {})
     properties["extends"] = {
         "description": "files merged first, in order, relative to this file",

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, PlainValidator, WithJsonSchema, model_validator
 
 from sim.distributions import Constant
+from sim.scenario.channels import channel_data
 from sim.scenario.csvdata import CLASSES, PriorityClass, TraceRow
 from sim.scenario.incidents import Alert, Analysts, Clerks, Fallback, Fault, Hypothesis, Staff
 from sim.scenario.kinds import (
@@ -37,8 +38,10 @@ from sim.scenario.params import parse_count, parse_overlays
 from sim.scenario.profiles import FLAT
 from sim.scenario.shapes import After, ClassDurations, Profile, Share, TraceValue, Week
 from sim.scenario.strategy import (
+    CHANNEL_KEYS,
     Action,
     Breaker,
+    ChannelStrategy,
     DisciplineSpec,
     Drain,
     Expire,
@@ -53,6 +56,7 @@ __all__ = [
     "Alert",
     "Analysts",
     "Breaker",
+    "ChannelStrategy",
     "Clerks",
     "DisciplineSpec",
     "Drain",
@@ -112,12 +116,18 @@ class Engine(FrozenModel):
 
 
 class System(FrozenModel):
-    """A receiving system: ACK time, outbound connections, filing capacity, ACK timeout."""
+    """A receiving system: ACK time, outbound connections, filing capacity, ACK timeout.
+
+    ``strategy`` is its channel's own strategy when the file gives it one: the whole effective
+    strategy of the channel (the system's keys merged over the top-level ones when the
+    scenario is validated), or None to follow the top-level ``strategy``.
+    """
 
     ack: Dist
     connections: Count = 1
     capacity: Rate | None = None
     timeout: Duration = 30.0
+    strategy: ChannelStrategy | None = None
 
 
 class Reply(FrozenModel):
@@ -148,6 +158,13 @@ class Flow(FrozenModel):
 
 
 _LISTS = ("faults", "alerts", "hypotheses", "compare")
+
+
+def _with_channel_strategy(system: Any, top: Any) -> Any:
+    """A system's raw mapping with its own strategy merged over the top-level one."""
+    if not isinstance(system, dict) or system.get("strategy") is None:
+        return system
+    return {**system, "strategy": channel_data(top, system["strategy"])}
 
 
 class Scenario(FrozenModel):
@@ -190,7 +207,25 @@ class Scenario(FrozenModel):
         data = {key: value for key, value in data.items() if not (key in _LISTS and value is None)}
         if data.get("title") is None and isinstance(data.get("name"), str):
             data["title"] = data["name"]
+        systems = data.get("systems")
+        if isinstance(systems, dict):
+            data["systems"] = {
+                sid: _with_channel_strategy(system, data.get("strategy"))
+                for sid, system in systems.items()
+            }
         return data
+
+    def channel_strategy(self, system_id: str) -> Strategy:
+        """The effective strategy of the channel to ``system_id``.
+
+        The top-level ``strategy`` with the system's own keys (``systems.<id>.strategy``)
+        merged over it; ``queues`` is always the top-level one.
+        """
+        system = self.systems.get(system_id)
+        own = system.strategy if system is not None else None
+        if own is None:
+            return self.strategy
+        return self.strategy.model_copy(update={key: getattr(own, key) for key in CHANNEL_KEYS})
 
     @model_validator(mode="after")
     def _warmup_inside_horizon(self) -> Scenario:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, PlainSerializer, PlainValidator, WithJsonSchema, model_validator
 
@@ -16,14 +16,17 @@ from sim.scenario.params import (
 )
 
 __all__ = [
+    "CHANNEL_KEYS",
     "Action",
     "Breaker",
+    "ChannelStrategy",
     "DisciplineSpec",
     "Drain",
     "Expire",
     "OnReply",
     "Retry",
     "Strategy",
+    "channel_override_schema",
 ]
 
 
@@ -82,13 +85,14 @@ class Expire(FrozenModel):
     to: Annotated[Literal["paper"], choice("paper", what="destination")] = "paper"
 
 
-class Strategy(FrozenModel):
-    """The engine's strategy under test: queues, ordering, discipline, retry and protections."""
+class ChannelStrategy(FrozenModel):
+    """One channel's strategy: ordering, discipline, retry and protections.
 
-    queues: Annotated[
-        Literal["shared", "per-destination", "per-flow"],
-        choice("shared", "per-destination", "per-flow", what="queue layout"),
-    ] = "per-destination"
+    The top-level ``strategy`` sets it for every channel; ``systems.<id>.strategy`` overrides
+    it key by key for that system's channel (engines configure queueing per channel, e.g.
+    Mirth per destination connector). A key given as null takes its default.
+    """
+
     order: Annotated[
         Literal["strict", "per-patient", "none"],
         choice("strict", "per-patient", "none", what="ordering"),
@@ -105,8 +109,22 @@ class Strategy(FrozenModel):
     drain: Drain | None = None
     expire: Expire | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _nulls_take_defaults(cls, data: Any) -> Any:
+        """``null`` clears a key (``retry: null`` is the default retry); ``queues`` is global."""
+        if not isinstance(data, dict):
+            return data
+        if "queues" in data and "queues" not in cls.model_fields:
+            raise fail(
+                "'queues' is one layout for the whole engine, not a setting of one channel; "
+                "set it under the top-level 'strategy'",
+                key=("queues",),
+            )
+        return {key: value for key, value in data.items() if value is not None}
+
     @model_validator(mode="after")
-    def _codel_needs_free_order(self) -> Strategy:
+    def _codel_needs_free_order(self) -> Self:
         if self.discipline.name == "codel" and self.order != "none":
             raise fail(
                 f"codel drops from the head of a queue, which breaks 'order: {self.order}'; "
@@ -114,3 +132,60 @@ class Strategy(FrozenModel):
                 key=("discipline",),
             )
         return self
+
+
+CHANNEL_KEYS: tuple[str, ...] = tuple(ChannelStrategy.model_fields)
+"""The strategy keys a system may set for its own channel (all but ``queues``)."""
+
+
+class Strategy(ChannelStrategy):
+    """The engine's strategy under test: queues, ordering, discipline, retry and protections."""
+
+    queues: Annotated[
+        Literal["shared", "per-destination", "per-flow"],
+        choice("shared", "per-destination", "per-flow", what="queue layout"),
+    ] = "per-destination"
+
+
+def _patch_schema(node: Any, defs: dict[str, Any]) -> Any:
+    """A schema with its references inlined, nothing required and no defaults (an override's
+    default is the top-level value)."""
+    if isinstance(node, list):
+        return [_patch_schema(item, defs) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        return _patch_schema(defs[ref[len("#/$defs/") :]], defs)
+    patched = {
+        key: _patch_schema(value, defs)
+        for key, value in node.items()
+        if key not in ("required", "$defs", "title", "default", "properties")
+    }
+    if isinstance(node.get("properties"), dict):  # property names are kept, whatever they are
+        patched["properties"] = {
+            name: _patch_schema(value, defs) for name, value in node["properties"].items()
+        }
+    return patched
+
+
+def channel_override_schema() -> dict[str, Any]:
+    """JSON Schema of ``systems.<id>.strategy``: any keys of a channel's strategy, or null.
+
+    Nothing is required inside it (a partial ``breaker`` or ``retry`` takes the rest from the
+    top-level strategy) and every key may be null (back to its default).
+    """
+    full = ChannelStrategy.model_json_schema(by_alias=True, mode="validation")
+    defs = full.get("$defs", {})
+    properties = {
+        key: {"anyOf": [_patch_schema(value, defs), {"type": "null"}]}
+        for key, value in full.get("properties", {}).items()
+    }
+    return {
+        "description": "this system's channel: keys of the top-level strategy (all but "
+        "queues), merged over it key by key; null clears an inherited key",
+        "anyOf": [
+            {"type": "object", "properties": properties, "additionalProperties": False},
+            {"type": "null"},
+        ],
+    }

@@ -1,11 +1,13 @@
 """Sweeps: strategy keys that act on the waiting messages at each backlog sample.
 
-A sweep is a small class registered by its `strategy` key; the world calls `sweep` at every
-sample (the sampling step is the resolution of these policies).
+A sweep is a small class registered by its `strategy` key, made for the channels that have the
+same setting (a system's own strategy may differ); the world calls `sweep` at every sample (the
+sampling step is the resolution of these policies).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from mypy_extensions import mypyc_attr
@@ -36,8 +38,10 @@ class Sweep:
 
     key: ClassVar[str] = ""
 
-    def __init__(self, spec: Any) -> None:
+    def __init__(self, spec: Any, channels: Sequence[str]) -> None:
         self.spec = spec
+        self.channels = list(channels)
+        """The channels (by system id) whose strategy has this setting."""
 
     def sweep(self, world: World, now: float) -> None:
         """Act on the world's waiting messages."""
@@ -58,8 +62,8 @@ class Expire(Sweep):
     def sweep(self, world: World, now: float) -> None:
         after = float(self.spec.after)
         old = []
-        for ch in world.channels.values():
-            for msg in ch.under_way:
+        for sid in self.channels:
+            for msg in world.channels[sid].under_way:
                 if now - msg.created <= after:
                     break
                 if msg.place in WAITING_PLACES:

@@ -33,7 +33,8 @@ class TestPerPatientOrder:
 
     def test_strict_order_holds_and_sends_one_at_a_time(self, world_of: MakeWorld) -> None:
         """Strict order has one message in flight per channel and no violations."""
-        w = world_of(WORLD, sets=["strategy.order=strict", "systems.lab.ack=exponential(300ms)"])
+        sets = ["strategy.order=strict", "systems.lab.ack=exponential(300ms)"]
+        w = world_of(WORLD, sets=[*sets, "systems.lab.connections=1"])
         w.run()
         assert w.lanes["lab"].workers == 1
         assert w.channels["lab"].order_violations == 0
