@@ -14,31 +14,6 @@ from typing import Any
 from sim.scenario import FAULT_KINDS, json_schema
 from sim.scenario.params import DISCIPLINES
 
-PENDING_KEYS: frozenset[str] = frozenset(
-    f"systems.*.strategy.{key}"
-    for key in (
-        "order",
-        "discipline",
-        "retry.backoff",
-        "retry.first",
-        "retry.cap",
-        "retry.jitter",
-        "retry.attempts",
-        "retry.then",
-        "on_reply.AE",
-        "on_reply.AR",
-        "on_reply.timeout",
-        "breaker.after",
-        "breaker.open",
-        "drain.rate",
-        "expire.after",
-        "expire.to",
-    )
-)
-"""Keys the contract defines that the schema does not have yet (issue 11 item 21: a strategy per
-channel). Their rows are marked as known defects. When the schema gains them, the completeness
-test says so: delete this set (and the rows' ``defect`` marks)."""
-
 FAULT_COMMON = ("kind", "name", "at")
 """Keys every fault has; one row each covers them (a fault's other keys need a row per kind)."""
 
@@ -114,8 +89,8 @@ def discipline_keys(prefix: str = "strategy.discipline") -> set[str]:
 
 
 def expected_keys() -> set[str]:
-    """Every key the table must cover: the schema's leaves, discipline parameters, pending keys."""
-    return set(schema_leaves()) | discipline_keys() | PENDING_KEYS
+    """Every key the table must cover: the schema's leaves and the discipline parameters."""
+    return set(schema_leaves()) | discipline_keys()
 
 
 def expected_options() -> set[tuple[str, str]]:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from tests.effects.engine import Delta, Differs, Down, Is, Rejects, Row, Same, Up, Within, row
 
-ITEM21 = "issue 11 item 21: systems.<id>.strategy is not implemented"
-
 RAD = ("queues.rad.wait_s.mean", "queues.rad.peak_backlog", "queues.rad.backlog_hours")
 """Radiology's figures, which the lab's own strategy must leave alone."""
 
@@ -33,7 +31,6 @@ ROWS: list[Row] = [
         Down("queues.medcom.wait_s.mean", by=2.0),
         Same("queues.lab.wait_s.mean"),
         Same("queues.lab.peak_backlog"),
-        defect=ITEM21,
         why="""
         MedCom's channel under per-patient order may use its 3 connections (its letters then
         hardly wait, against a queue at 0.8 on strict order's one connection), while the lab
@@ -48,7 +45,6 @@ ROWS: list[Row] = [
         Same("queues.medcom.peak_backlog"),
         Same("queues.lab.wait_s.mean"),
         base=("strategy.order=per-patient", "systems.medcom.connections=3"),
-        defect=ITEM21,
         why="""
         The other way round: with per-patient order at the top, the lab alone on strict order
         leaves MedCom exactly as under per-patient order alone (with the previous row: each
@@ -60,7 +56,6 @@ ROWS: list[Row] = [
         "plug",
         "systems.lab.strategy.order=strict",
         Rejects("shared"),
-        defect=ITEM21,
         why="Under `queues: shared` a per-system order that differs from the top level is an "
         "error (one queue cannot keep two orders).",
     ),
@@ -70,7 +65,6 @@ ROWS: list[Row] = [
         "systems.lab.strategy.discipline=lifo",
         Is("latency_s.lab-orders.routine.max", 39.001, tol=0.01),
         Is("latency_s.rad-orders.routine.max", 37.001, tol=0.01),
-        defect=ITEM21,
         why="The lab's channel newest first (its last message waits 39 s), radiology's FIFO "
         "(37 s), as the burst rows of strategy.discipline derive.",
     ),
@@ -80,7 +74,6 @@ ROWS: list[Row] = [
         "systems.lab.strategy.retry.backoff=immediate",
         Delta("resends", 240 - 80, tol=2),
         *_rad_same(),
-        defect=ITEM21,
         why="The lab resends every 5 s (240 in the outage) instead of every 15 s (80); "
         "radiology keeps the top-level fixed 10 s.",
     ),
@@ -90,7 +83,6 @@ ROWS: list[Row] = [
         "systems.lab.strategy.retry.first=1min",
         Delta("resends", 1200 / 65 - 80, tol=2),
         *_rad_same(),
-        defect=ITEM21,
         why="The lab waits 60 s between sends (18.5 resends instead of 80); radiology 10 s.",
     ),
     row(
@@ -100,7 +92,6 @@ ROWS: list[Row] = [
         Up("resends", by=80),
         *_rad_same(),
         base="strategy.retry={backoff: exponential, first: 1s}",
-        defect=ITEM21,
         why="""
         Merged deep: the lab keeps the top-level exponential backoff from 1 s and caps it at
         5 s (a resend about every 10 s), radiology at the default 5 minutes (about a dozen).
@@ -112,7 +103,6 @@ ROWS: list[Row] = [
         "systems.lab.strategy.retry.jitter=full",
         Up("resends", by=20),
         *_rad_same(),
-        defect=ITEM21,
         why="Full jitter on the lab only: its waits average 5 s instead of 10 s.",
     ),
     row(
@@ -121,7 +111,6 @@ ROWS: list[Row] = [
         "systems.lab.strategy.retry.attempts=3",
         Within("messages.dead_lettered", 1200 / 35 - 1, 1200 / 35 + 1),
         *_rad_same(),
-        defect=ITEM21,
         why="The lab gives a message up after 3 sends (34 in the outage); radiology retries "
         "without limit.",
     ),
@@ -132,7 +121,6 @@ ROWS: list[Row] = [
         Within("messages.dead_lettered", 1200 / 35 - 1, 1200 / 35 + 1),
         Up("ts:parked", by=0),
         base="strategy.retry.attempts=3",
-        defect=ITEM21,
         why="""
         Merged deep: the lab keeps the top-level 3 attempts but parks what it gives up, so only
         radiology's 34 messages are dead-lettered.
@@ -151,7 +139,6 @@ ROWS: list[Row] = [
                 f"faults.1.code={code}",
                 f"strategy.on_reply.{code}=retry",
             ),
-            defect=ITEM21,
             why=f"""
             The lab's channel gives its poisoned message ({code}) up at once and flows on;
             radiology's retries its own forever and stays plugged.
@@ -165,7 +152,6 @@ ROWS: list[Row] = [
         "systems.lab.strategy.on_reply.timeout=dead-letter",
         Within("messages.dead_lettered", 239, 241),
         *_rad_same(),
-        defect=ITEM21,
         why="The lab dead-letters every timed-out send (240 in the outage); radiology retries.",
     ),
     row(
@@ -175,7 +161,6 @@ ROWS: list[Row] = [
         Up("events:breaker-open@lab", by=10),
         Is("events:breaker-open@rad", 0),
         *_rad_same(),
-        defect=ITEM21,
         why="A breaker on the lab's channel only: it opens in the lab's outage, radiology has "
         "none.",
     ),
@@ -187,7 +172,6 @@ ROWS: list[Row] = [
         Same("events:breaker-open@rad"),
         *_rad_same(),
         base="strategy.breaker={after: 3, open: 1min}",
-        defect=ITEM21,
         why="`null` clears an inherited key: the lab's channel has no breaker, radiology keeps "
         "the top-level one.",
     ),
@@ -199,7 +183,6 @@ ROWS: list[Row] = [
         Same("events:breaker-open@rad"),
         *_rad_same(),
         base="strategy.breaker={after: 3, open: 1min}",
-        defect=ITEM21,
         why="Merged deep: the lab's breaker keeps `after: 3` and stays open 5 minutes, so it "
         "opens fewer times; radiology's is unchanged.",
     ),
@@ -211,7 +194,6 @@ ROWS: list[Row] = [
         Same("latency_s.rad-orders.routine.count"),
         *_rad_same(),
         base="strategy.drain={rate: 100/s}",
-        defect=ITEM21,
         why="The lab's channel sends at most 0.5 a second (1800 in the hour); radiology's "
         "drain is the top-level 100/s.",
     ),
@@ -221,7 +203,6 @@ ROWS: list[Row] = [
         "systems.lab.strategy.expire={after: 5min}",
         Within("messages.expired", 900 - 150, 900 + 150 + 60),
         *_rad_same(),
-        defect=ITEM21,
         why="Only the lab's waiting messages expire (those of its outage's first 15 minutes); "
         "radiology's wait.",
     ),
@@ -231,7 +212,6 @@ ROWS: list[Row] = [
         "systems.lab.strategy.expire={after: 5min, to: paper}",
         Differs("messages.expired"),
         *_rad_same(),
-        defect=ITEM21,
         why="Expired messages of the lab's channel go to paper.",
     ),
 ]

@@ -145,7 +145,6 @@ ROWS: list[Row] = [
         "systems.lab.connections=3",
         Rejects("per-patient"),
         base="strategy.order=strict",
-        defect="issue 11 item 15: connections above 1 under strict order are accepted and run as 1",
         why="""
         Strict order sends one message at a time: more than one connection under `order:
         strict` is an error that names the fix (`order: per-patient`).

@@ -63,7 +63,6 @@ ROWS: list[Row] = [
         Within("messages.delivered", 0, 600 / 0.5 + 1),
         Within("ts:in_flight", 0, 1),
         option="per-flow",
-        defect="issue 11 item 4: per-flow gives each flow the system's full connections",
         why="""
         A system's connections are shared by all lanes to it: one connection and 500 ms ACKs
         deliver at most 2 a second, 1201 in 10 minutes, and never two sends at once, however
@@ -92,8 +91,6 @@ ROWS: list[Row] = [
         Within("ts:in_flight", 0, 1),
         base="strategy.queues=per-flow",
         option="strict",
-        defect="issue 11 item 4: strict order allows one message in flight per lane, not per "
-        "channel, under per-flow queues",
         why="Strict order holds per channel: one message in flight to the lab, whichever "
         "flow's lane it comes from.",
     ),

@@ -16,11 +16,9 @@ import pytest
 from tests.effects.engine import Lab, Row, verify
 from tests.effects.keys import (
     FAULT_COMMON,
-    PENDING_KEYS,
     expected_fault_keys,
     expected_keys,
     expected_options,
-    schema_leaves,
 )
 from tests.effects.table_channel import ROWS as CHANNEL
 from tests.effects.table_engine import ROWS as ENGINE
@@ -64,13 +62,13 @@ def test_key_has_its_effect(lab: Lab, r: Row) -> None:
 
 class TestCompleteness:
     def test_every_key_of_the_schema_has_a_row(self) -> None:
-        """Each leaf key of the schema (and each pending key of the contract) has a row."""
+        """Each leaf key of the schema has a row."""
         covered = {r.key for r in ROWS}
         missing = sorted(expected_keys() - covered)
         assert not missing, "keys without an effect row:\n  " + "\n  ".join(missing)
 
     def test_every_row_names_a_key_that_exists(self) -> None:
-        """A row's key is a key of the schema, a discipline parameter or a pending key."""
+        """A row's key is a key of the schema or a discipline parameter."""
         unknown = sorted({r.key for r in ROWS} - expected_keys())
         assert not unknown, "rows naming keys the format does not have:\n  " + "\n  ".join(unknown)
 
@@ -101,19 +99,6 @@ class TestCompleteness:
         )
         for key in FAULT_COMMON:
             assert f"faults[].{key}" in {r.key for r in ROWS}
-
-    def test_pending_keys_are_not_in_the_schema_yet(self) -> None:
-        """Keys listed as pending (issue 11 item 21) leave the list when the schema has them."""
-        landed = sorted(PENDING_KEYS & set(schema_leaves()))
-        assert not landed, (
-            "these keys are in the schema now: remove them from PENDING_KEYS in "
-            f"tests/effects/keys.py and the defect marks of their rows: {landed}"
-        )
-
-    def test_rows_of_pending_keys_are_known_defects(self) -> None:
-        """A row of a key the schema does not have yet is marked as a defect (it cannot pass)."""
-        unmarked = [r.label for r in ROWS if r.key in PENDING_KEYS and not r.defect]
-        assert not unmarked, f"rows of pending keys without a defect mark: {unmarked}"
 
     def test_every_row_changes_the_key_it_names(self) -> None:
         """A row's change assigns its key (or a mapping or list holding it): no mislabelled rows."""
