@@ -123,8 +123,13 @@ def compare(
     Every variant (the scenario itself as 'baseline', its compare entries, then each
     --variant) runs the same replications from the same seed, so all of them see the same
     arrivals, patients, priorities and fault times. Prints the variants ranked by the first
-    metric (lower is better; ties broken by the next) and every metric's mean with its 95%
-    confidence interval, the recovered share and the hypotheses each variant fails. Writes
+    metric (lower is better, except goodput_share, recovered_share and messages.delivered;
+    ties broken by the next) and every metric's mean with its 95% confidence interval; for
+    each variant the paired per-replication difference to the best with its 95% interval (not
+    distinguishable when it includes 0), whether it is on the Pareto front of the metrics,
+    what it gives up (expired, shed, dead-lettered, lost, duplicated, on paper) to beat the
+    baseline, the recovered share and the hypotheses it fails. Warns of fewer than 5
+    replications and of a variant whose scenario equals another's. Writes
     results/<name>/compare-<run-id>/ (or --out DIR): scenario.yaml, summary.json,
     comparison.csv, run.json, backlog.png and metrics.png.
 
@@ -193,8 +198,10 @@ def _load(options: _Options) -> tuple[dict[str, Scenario], dict[str, dict[str, A
 
 
 def _check(scenarios: Mapping[str, Scenario], metrics: Sequence[str]) -> None:
-    """Exit 2 for unknown metrics or a variant that cannot run; warn of ignored keys."""
+    """Exit 2 for unknown metrics or a variant that cannot run; warn of ignored keys, of too
+    few replications and of variants that repeat another's scenario."""
     from sim.experiments.compare import check_metrics
+    from sim.experiments.verdicts import identical_variants, scenario_key, warnings_for
 
     problems = check_metrics(metrics, scenarios.values())
     if problems:
@@ -213,6 +220,9 @@ def _check(scenarios: Mapping[str, Scenario], metrics: Sequence[str]) -> None:
                 f"variant runs {base.replications} replication(s) from seed {base.seed} "
                 "(common random numbers)"
             )
+    keys = {name: scenario_key(scenario) for name, scenario in scenarios.items()}
+    for message in warnings_for(base.replications, identical_variants(keys)):
+        warn(message)
 
 
 def _progress(
@@ -327,7 +337,7 @@ def _verdict(comparison: Comparison) -> int:
     return EXIT_OK
 
 
-_TEXT_COLUMNS = ("variant", "failed hypotheses")
+_TEXT_COLUMNS = ("variant", "failed hypotheses", "wins by giving up")
 """Columns of text (left-aligned); the others hold figures (right-aligned)."""
 
 
@@ -382,7 +392,7 @@ def _render(section: Section) -> Table:
 
 
 def _show(comparison: Comparison) -> None:
-    from sim.report.comparison import ranked_section
+    from sim.report.comparison import ranked_section, trade_off_lines
 
     consoles.out.print(
         Text(
@@ -393,3 +403,5 @@ def _show(comparison: Comparison) -> None:
     )
     for part in split_columns(ranked_section(comparison), consoles.out.width):
         consoles.out.print(_render(part))
+    for line in trade_off_lines(comparison):
+        consoles.out.print(Text(f"trade-off: {line}", style="yellow"), soft_wrap=True)

@@ -6,8 +6,12 @@ flows, all variants see the same arrivals, patients, priorities and fault times:
 between them are the design's, not the dice's.
 
 For each variant and metric this computes the mean over the replications and the t-based 95 %
-interval of the per-replication values, and ranks the variants (lower is better) by the first
-metric, ties broken by the next. It prints nothing and writes nothing: the CLI and the report
+interval of the per-replication values, and ranks the variants by the first metric (lower is
+better, unless the metric registry says higher), ties broken by the next. Then it judges what
+the ranking may claim (:mod:`sim.experiments.verdicts`): whether each variant is
+distinguishable from the best by the paired per-replication difference, the Pareto front, the
+variants that win by giving work up, and warnings (too few replications, a variant that is the
+baseline under another name). It prints nothing and writes nothing: the CLI and the report
 layer render a :class:`Comparison`, and notebooks can use it as it is::
 
     from sim.scenario import load_variants
@@ -18,20 +22,15 @@ layer render a :class:`Comparison`, and notebooks can use it as it is::
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sim.experiments.executors import map_in_workers
+from sim.experiments.figures import Figure, figures, is_recovery_metric, rank
 from sim.experiments.run import Progress, ReplicationResult, RunResult, aggregate, replicate
-from sim.metrics.registry import (
-    expand_metrics,
-    higher_is_better,
-    lookup,
-    metric_problem,
-)
-from sim.metrics.stats import mean_ci, round_tree
+from sim.experiments.verdicts import Verdicts, given_up, judge, scenario_key
+from sim.metrics.registry import expand_metrics, metric_problem
 from sim.metrics.summary import FORMAT_VERSION
 
 if TYPE_CHECKING:
@@ -43,6 +42,7 @@ __all__ = [
     "Comparison",
     "Figure",
     "VariantResult",
+    "Verdicts",
     "check_metrics",
     "compare",
     "is_recovery_metric",
@@ -69,11 +69,6 @@ paid for progress (retries, losses, duplicates, messages given up) and order vio
 
 CompareProgress = Callable[[str, int, float], None]
 """(variant name, replication index, simulated seconds reached) -> None."""
-
-
-def is_recovery_metric(metric: str) -> bool:
-    """Whether a metric is a recovery time: null there means "did not recover" or "no fault"."""
-    return metric.rsplit(".", 1)[-1] in ("recovery_time_s", "people_recovery_time_s")
 
 
 def _ids(scenarios: Iterable[Scenario]) -> tuple[list[str], list[str], list[str]]:
@@ -176,84 +171,6 @@ def parse_variant(text: str) -> tuple[str, dict[str, Any]]:
     return str(name), dict(overlay)
 
 
-@dataclass(frozen=True)
-class Figure:
-    """One metric of one variant over the replications.
-
-    Attributes:
-        metric: The metric's path in summary.json.
-        values: Each replication's value (``None`` where it is null or missing), in
-            replication order.
-        no_fault: For recovery metrics, the replications whose value is null because they had
-            no fault to recover from (0 for other metrics).
-    """
-
-    metric: str
-    values: tuple[float | None, ...]
-    no_fault: int = 0
-
-    @property
-    def numbers(self) -> list[float]:
-        """The non-null values."""
-        return [v for v in self.values if v is not None]
-
-    @property
-    def nulls(self) -> int:
-        """Replications whose value is null (for a recovery metric: did not recover, or had no
-        fault)."""
-        return sum(v is None for v in self.values)
-
-    @property
-    def missing(self) -> int:
-        """Null values that count against the variant: every null but the no-fault ones."""
-        return self.nulls - self.no_fault
-
-    @property
-    def mean(self) -> float | None:
-        """The mean of the non-null values (``None`` when every value is null)."""
-        nums = self.numbers
-        return mean_ci(nums)[0] if nums else None
-
-    @property
-    def ci95(self) -> tuple[float, float] | None:
-        """The t-based 95 % interval of the mean (``None`` with fewer than two values).
-
-        Like summary.json's ``ci95``, it is cut at 0 when no value is negative (counts, times
-        and shares cannot be).
-        """
-        nums = self.numbers
-        if len(nums) < 2:
-            return None
-        _, lo, hi = mean_ci(nums)
-        if min(nums) >= 0:
-            lo = max(lo, 0.0)
-        return lo, hi
-
-    def rank_key(self) -> tuple[int, float]:
-        """Sort key, lower is better: nulls that count against it first, then the mean.
-
-        A variant that did not recover in k replications ranks below every variant that
-        always recovered, whatever its mean over the others; a variant with no fault at all
-        (no recovery to make) ranks as a recovery time of zero.
-        """
-        mean = self.mean
-        if mean is None:
-            mean = 0.0 if self.missing == 0 else math.inf
-        return self.missing, mean
-
-    def to_json(self) -> dict[str, Any]:
-        """``{"mean", "ci95", "values", "nulls", "no_fault"}`` for summary.json (six decimals)."""
-        ci = self.ci95
-        data: dict[str, Any] = {
-            "mean": self.mean,
-            "ci95": list(ci) if ci is not None else None,
-            "values": list(self.values),
-            "nulls": self.nulls,
-            "no_fault": self.no_fault,
-        }
-        return dict(round_tree(data))
-
-
 @dataclass
 class VariantResult:
     """A variant's run: its overlay, every replication, and its figures.
@@ -304,6 +221,8 @@ class Comparison:
         metrics: The compared metrics; the first ranks, the next break ties.
         variants: Each variant, in the order given (the base first).
         ranking: Variant names, best first.
+        verdicts: What the ranking may claim: paired differences to the best, the Pareto
+            front, trade-offs against the base, warnings.
     """
 
     scenario: str
@@ -312,6 +231,7 @@ class Comparison:
     metrics: tuple[str, ...]
     variants: dict[str, VariantResult]
     ranking: list[str]
+    verdicts: Verdicts
 
     @property
     def ranked(self) -> list[VariantResult]:
@@ -328,7 +248,8 @@ class Comparison:
         return self.ranking.index(name) + 1
 
     def to_json(self) -> dict[str, Any]:
-        """The comparison's summary.json: only figures, so the same inputs give the same bytes."""
+        """The comparison's summary.json: figures and verdicts only (the keys of
+        :meth:`Verdicts.to_json` after ``ranking``), so the same inputs give the same bytes."""
         return {
             "format_version": FORMAT_VERSION,
             "scenario": self.scenario,
@@ -345,61 +266,8 @@ class Comparison:
                 for name, v in self.variants.items()
             },
             "ranking": list(self.ranking),
+            **self.verdicts.to_json(),
         }
-
-
-def figures(metrics: Sequence[str], reps: Sequence[ReplicationResult]) -> dict[str, Figure]:
-    """Each metric's per-replication values, from the replications' own summaries."""
-    out = {}
-    for metric in metrics:
-        values: list[float | None] = []
-        no_fault = 0
-        for rep in reps:
-            try:
-                value = lookup(rep.summary, metric)
-            except KeyError:
-                value = None
-            number = _number(value)
-            values.append(number)
-            if (
-                number is None
-                and is_recovery_metric(metric)
-                and rep.summary.get("recovered_share") is None
-            ):
-                no_fault += 1
-        out[metric] = Figure(metric, tuple(values), no_fault)
-    return out
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
-
-
-def rank(figures: Mapping[str, Mapping[str, Figure]], metrics: Sequence[str]) -> list[str]:
-    """Variant names, best first: by the first metric, ties by the next.
-
-    Lower is better, except for the registry's higher-is-better metrics (goodput, recovered
-    share).
-
-    Args:
-        figures: Variant name -> metric -> its figure.
-        metrics: The metrics to rank by, in order.
-
-    Returns:
-        The names, best first; variants that tie on every metric keep their given order.
-    """
-
-    def key(name: str) -> tuple[tuple[int, float], ...]:
-        out = []
-        for m in metrics:
-            missing, mean = figures[name][m].rank_key()
-            out.append((missing, -mean if higher_is_better(m) else mean))
-        return tuple(out)
-
-    return sorted(figures, key=key)
 
 
 @dataclass(frozen=True)
@@ -480,14 +348,18 @@ def compare(
         run.summary = aggregate(scenario, seed, mine)
         overlay = dict(given.get(name, {}))
         results[name] = VariantResult(name, overlay, run, figures(metrics, mine))
-    return Comparison(
-        scenario=base.name,
-        seed=seed,
+    figs = {name: v.figures for name, v in results.items()}
+    ranking = rank(figs, metrics)
+    verdicts = judge(
+        figs,
+        metrics,
+        ranking,
+        baseline=names[0],
+        counts={name: given_up(v.summary) for name, v in results.items()},
+        keys={name: scenario_key(scenario) for name, scenario in variants.items()},
         replications=n,
-        metrics=tuple(metrics),
-        variants=results,
-        ranking=rank({name: v.figures for name, v in results.items()}, metrics),
     )
+    return Comparison(base.name, seed, n, tuple(metrics), results, ranking, verdicts)
 
 
 def _run_all(

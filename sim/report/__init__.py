@@ -6,6 +6,8 @@
   and it is imported only when a results folder is written).
 - :mod:`sim.report.tables`: rows of text for the CLI's tables (rendering stays in the CLI).
 - :mod:`sim.report.comparison`: the results folder of ``ehrsim compare`` and its tables' rows.
+- :mod:`sim.report.compare_text`: a comparison's labels, values, paired differences and
+  trade-offs in words.
 
 The core (scenario, model, metrics, experiments) never imports this package.
 """

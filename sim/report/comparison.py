@@ -5,8 +5,10 @@ atomic staging as a run (:mod:`sim.report.results`):
 
 - ``scenario.yaml``: the base scenario, its ``compare`` holding every variant that ran (those of
   the file and those of ``--variant``), so ``ehrsim compare scenario.yaml`` reruns it;
-- ``summary.json``: :meth:`Comparison.to_json` (figures only: byte-identical for the same inputs);
-- ``comparison.csv``: one row per variant, best first;
+- ``summary.json``: :meth:`Comparison.to_json` (figures and verdicts only: byte-identical for
+  the same inputs);
+- ``comparison.csv``: one row per variant, best first, with the paired difference to the best,
+  ``distinguishable``, ``pareto`` and ``trade_off`` (see :func:`comparison_columns`);
 - ``run.json``: what varies between identical comparisons (command, times, versions);
 - ``backlog.png`` and ``metrics.png``.
 
@@ -20,14 +22,25 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.experiments.compare import is_recovery_metric
-from sim.metrics.registry import METRICS
+from sim.experiments.figures import is_recovery_metric
+from sim.experiments.verdicts import zero_metrics
+from sim.report.compare_text import (
+    LABELS,
+    better,
+    difference_text,
+    given_up_cell,
+    label,
+    trade_off_text,
+)
+from sim.report.compare_text import unit as _unit
+from sim.report.compare_text import value_text as _value
 from sim.report.csvs import cell
 from sim.report.results import dump_json, run_json
-from sim.report.tables import Section, human_count, human_seconds
+from sim.report.tables import Section
 
 if TYPE_CHECKING:
     from sim.experiments.compare import Comparison, Figure
+    from sim.report.plots import Panel
 
 __all__ = [
     "COMPARE_FILES",
@@ -36,8 +49,10 @@ __all__ = [
     "comparison_columns",
     "figure_text",
     "label",
+    "metric_panels",
     "overlay_text",
     "ranked_section",
+    "trade_off_lines",
     "write_comparison",
     "write_comparison_csv",
 ]
@@ -46,48 +61,6 @@ COMPARE_FILES = (
     "scenario.yaml", "summary.json", "comparison.csv", "run.json", "backlog.png", "metrics.png",
 )  # fmt: skip
 """The files of a comparison's results folder."""
-
-LABELS = {
-    "recovery_time_s": "recovery time",
-    "people_recovery_time_s": "people recovery time",
-    "peak_backlog": "peak backlog",
-    "late.stat": "late STAT",
-    "late.urgent": "late urgent",
-    "late.routine": "late routine",
-    "order_to_result_all_s.stat.p95": "STAT order→result p95",
-    "retry_amplification": "retry amplification",
-    "goodput_share": "goodput share",
-    "messages.lost": "lost",
-    "messages.duplicates": "duplicated",
-    "messages.dead_lettered": "dead-lettered",
-    "messages.shed": "shed",
-    "messages.expired": "expired",
-    "order_violations": "order violations",
-}
-"""Short names of the usual metrics for tables and plots (others show their path)."""
-
-
-def label(metric: str) -> str:
-    """A metric's short name for people (``late STAT``), or its path."""
-    return LABELS.get(metric, metric)
-
-
-def _unit(metric: str) -> str:
-    known = METRICS.get(metric)
-    if known is not None:
-        return known.unit
-    return "s" if any(p.endswith("_s") for p in metric.split(".")) else ""
-
-
-def _value(metric: str, value: float) -> str:
-    unit = _unit(metric)
-    if unit == "s":
-        return human_seconds(value)
-    if unit == "share":
-        return f"{value:.1%}"
-    if unit == "sends/message":
-        return f"{value:.3f}"
-    return human_count(round(value) if abs(value) >= 100 else round(value, 1))
 
 
 def _missing_text(fig: Figure, n: int) -> str:
@@ -150,67 +123,170 @@ def _hypotheses(failed: Sequence[Mapping[str, Any]]) -> list[str]:
     return [str(h["metric"]) for h in failed]
 
 
+def _variant_cell(comparison: Comparison, place: int, name: str) -> str:
+    """The variant's name, its place when the order is a ranking, and what it repeats."""
+    same = dict(comparison.verdicts.identical)
+    text = f"{place}. {name}" if comparison.replications > 1 else name
+    return f"{text}\n(same scenario as {same[name]})" if name in same else text
+
+
 def ranked_section(comparison: Comparison) -> Section:
     """The ranked table: a row per variant, best first, and a column per metric.
 
     Each metric's cell is the mean over the replications ± the half-width of its 95 %
-    interval. The recovered share and the hypotheses the variant fails follow the first
-    (ranking) metric, so that the first screenful shows the ranking and the verdicts.
+    interval. The ranking metric is followed by what the ranking may claim: the paired
+    difference to the best with its interval ("distinguishable" or not), whether the variant
+    is on the Pareto front of the compared metrics, what it gives up to beat the baseline
+    (only when some variant does), its recovered share and the hypotheses it fails; so the
+    first screenful shows the ranking and the verdicts. With one replication the order is not
+    numbered: no interval can be computed, and the title says so.
     """
     first, *rest = comparison.metrics
+    verdicts = comparison.verdicts
+    n = comparison.replications
+    trades = {t.variant: t for t in verdicts.trade_offs}
+    front = set(verdicts.pareto)
     rows = []
     for place, v in enumerate(comparison.ranked, start=1):
         share = v.recovered_share
         failed = _hypotheses(v.failed_hypotheses)
         stopped = [] if v.complete else ["(stopped at a guard)"]
+        trade = trades.get(v.name)
         rows.append(
             (
-                f"{place}. {v.name}",
+                _variant_cell(comparison, place, v.name),
                 figure_text(v.figures[first]),
+                difference_text(first, verdicts.paired.get(v.name), n),
+                "yes" if v.name in front else "no",
+                *([given_up_cell(trade) if trade else ""] if trades else []),
                 "–" if share is None else f"{share:.0%}",
                 "\n".join([*failed, *stopped]) if failed or stopped else "none",
                 *(figure_text(v.figures[m]) for m in rest),
             )
         )
-    n = comparison.replications
-    interval = "mean ± 95% CI half-width" if n > 1 else "one replication, no interval"
     tie = "; ties broken by the next metric" if rest else ""
-    return Section(
-        f"Ranked by {label(first)} (lower is better{tie}): {interval} over {n} "
-        "replication(s) on common random numbers",
-        ("variant", label(first), "recovered", "failed hypotheses", *(label(m) for m in rest)),
-        rows,
-    )
+    order = f"{label(first)} ({better(first)} is better{tie})"
+    if n > 1:
+        title = (
+            f"Ranked by {order}: mean ± 95% CI half-width over {n} replications on common "
+            f"random numbers. vs best: the {label(first)} of {verdicts.best} subtracted "
+            "replication by replication, mean [95% CI]; not distinguishable when the CI "
+            "includes 0. Pareto: no other "
+            "variant is as good on every metric and better on one (on the means)"
+        )
+    else:
+        title = (
+            f"Variants in order of {order}: one replication, so no interval can be computed "
+            "and this order is not a ranking"
+        )
+    header = (
+        "variant", label(first), "vs best (paired)", "Pareto",
+        *(["wins by giving up"] if trades else []),
+        "recovered", "failed hypotheses", *(label(m) for m in rest),
+    )  # fmt: skip
+    return Section(title, header, rows)
+
+
+def trade_off_lines(comparison: Comparison) -> list[str]:
+    """A sentence per variant that beats the baseline while giving up more work than it."""
+    return [trade_off_text(t) for t in comparison.verdicts.trade_offs]
 
 
 def comparison_columns(metrics: Sequence[str]) -> list[str]:
-    """comparison.csv's header."""
+    """comparison.csv's header.
+
+    Each metric has its mean, interval and nulls; the ranking metric (the first) also has the
+    paired difference to the best (variant minus best, per replication), its interval, the
+    number of pairs and ``distinguishable`` (empty for the best itself and without an
+    interval). ``pareto`` says whether the variant is on the Pareto front, ``trade_off`` what
+    it gives up to beat the baseline, ``same_as`` the variant whose scenario it repeats.
+    """
     columns = ["variant", "rank"]
-    for m in metrics:
+    for k, m in enumerate(metrics):
         columns += [m, f"{m}.ci95_low", f"{m}.ci95_high", f"{m}.nulls"]
-    return [*columns, "recovered_share", "complete", "hypotheses_failed", "overlay"]
+        if k == 0:
+            columns += [
+                f"{m}.diff_to_best", f"{m}.diff_ci95_low", f"{m}.diff_ci95_high",
+                f"{m}.diff_pairs", "distinguishable",
+            ]  # fmt: skip
+    return [
+        *columns, "pareto", "trade_off", "same_as", "recovered_share", "complete",
+        "hypotheses_failed", "overlay",
+    ]  # fmt: skip
 
 
 def write_comparison_csv(path: Path, comparison: Comparison) -> None:
-    """comparison.csv: one row per variant, best first; the mean, its interval and its nulls."""
+    """comparison.csv: one row per variant, best first; the columns of
+    :func:`comparison_columns`."""
     import csv
 
+    verdicts = comparison.verdicts
+    trades = {t.variant: trade_off_text(t) for t in verdicts.trade_offs}
+    same = dict(verdicts.identical)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(comparison_columns(comparison.metrics))
         for place, v in enumerate(comparison.ranked, start=1):
             row: list[Any] = [v.name, place]
-            for m in comparison.metrics:
+            for k, m in enumerate(comparison.metrics):
                 fig = v.figures[m]
                 ci = fig.ci95
                 row += [fig.mean, *(ci if ci is not None else (None, None)), fig.nulls]
+                if k == 0:
+                    diff = verdicts.paired.get(v.name)
+                    dci = diff.ci95 if diff is not None else None
+                    row += [
+                        diff.mean if diff is not None else None,
+                        *(dci if dci is not None else (None, None)),
+                        diff.pairs if diff is not None else None,
+                        diff.distinguishable if diff is not None else None,
+                    ]
             row += [
+                v.name in verdicts.pareto,
+                trades.get(v.name, ""),
+                same.get(v.name, ""),
                 v.recovered_share,
                 v.complete,
                 "; ".join(_hypotheses(v.failed_hypotheses)),
                 overlay_text(v.overlay) if v.overlay else "",
             ]
             writer.writerow([cell(x) for x in row])
+
+
+def metric_panels(comparison: Comparison) -> tuple[list[Panel], str]:
+    """metrics.png's panels, a metric each, and a note naming the metrics left out.
+
+    A metric that is 0 in every replication of every variant, or has no value in any (e.g.
+    the STAT order-to-result time of a world without STAT orders), would be an empty panel:
+    it is left out and named in the note. A recovery time that is null because a variant did
+    not recover keeps its panel (its note says so).
+    """
+    from sim.report import plots
+
+    zero = zero_metrics(comparison.metrics, [v.figures for v in comparison.ranked])
+    colours = {name: i for i, name in enumerate(comparison.variants)}
+    panels, empty = [], []
+    for m in comparison.metrics:
+        if m in zero:
+            continue
+        points = tuple(
+            plots.Interval(
+                v.name, colours[v.name], fig.mean, fig.ci95, _missing_text(fig, len(fig.values))
+            )
+            for v in comparison.ranked
+            for fig in (v.figures[m],)
+        )
+        if all(p.mean is None and not p.note for p in points):
+            empty.append(label(m))
+            continue
+        title = label(m) + (" (higher is better)" if better(m) == "higher" else "")
+        panels.append(plots.Panel(title, _unit(m) == "s", points))
+    notes = []
+    if zero:
+        notes.append(f"0 in every replication of every variant: {', '.join(map(label, zero))}")
+    if empty:
+        notes.append(f"no value in any variant: {', '.join(empty)}")
+    return panels, "not drawn: " + "; ".join(notes) if notes else ""
 
 
 def write_comparison(folder: Path, comparison: Comparison) -> None:
@@ -228,29 +304,12 @@ def write_comparison(folder: Path, comparison: Comparison) -> None:
         horizon=max(v.result.horizon for v in variants.values()),
         title=base.scenario.title,
     )
-    colours = {name: i for i, name in enumerate(variants)}
-    panels = [
-        plots.Panel(
-            label(m),
-            _unit(m) == "s",
-            tuple(
-                plots.Interval(
-                    v.name,
-                    colours[v.name],
-                    fig.mean,
-                    fig.ci95,
-                    _missing_text(fig, len(fig.values)),
-                )
-                for v in comparison.ranked
-                for fig in (v.figures[m],)
-            ),
-        )
-        for m in comparison.metrics
-    ]
+    panels, note = metric_panels(comparison)
     plots.comparison_metrics_png(
         folder / "metrics.png",
         panels,
         title=f"{base.scenario.title}: {comparison.replications} replication(s) per variant",
+        note=note,
     )
 
 

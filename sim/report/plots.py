@@ -38,6 +38,7 @@ __all__ = [
     "Panel",
     "backlog_png",
     "comparison_backlog_png",
+    "comparison_metrics_figure",
     "comparison_metrics_png",
     "destination_labels",
     "duration_ticks",
@@ -425,7 +426,7 @@ def comparison_backlog_png(
     _save(fig, path)
 
 
-def comparison_metrics_png(path: Path, panels: list[Panel], *, title: str) -> None:
+def comparison_metrics_png(path: Path, panels: list[Panel], *, title: str, note: str = "") -> None:
     """metrics.png of a comparison: a small panel per metric, the mean and 95 % CI per variant.
 
     Variants are listed best first (top); a variant without a value (e.g. never recovered)
@@ -435,7 +436,13 @@ def comparison_metrics_png(path: Path, panels: list[Panel], *, title: str) -> No
         path: Where to write the PNG.
         panels: One per metric, in the order compared.
         title: The figure's title.
+        note: A line below the panels (e.g. which metrics were left out and why).
     """
+    _save(comparison_metrics_figure(panels, title=title, note=note), path)
+
+
+def comparison_metrics_figure(panels: list[Panel], *, title: str, note: str = "") -> Figure:
+    """The figure of :func:`comparison_metrics_png` (an axes per panel), not yet saved."""
     count = max(len(panels), 1)
     rows_per = max((len(p.points) for p in panels), default=1)
     ncols = min(3, count)
@@ -485,5 +492,7 @@ def comparison_metrics_png(path: Path, panels: list[Panel], *, title: str) -> No
         ax.tick_params(axis="x", labelsize=8)
         ax.set_title(panel.title, fontsize=10)
         ax.grid(True, axis="x", alpha=0.3)
-    fig.suptitle(f"{title}\nmean and 95% CI per variant, best first; lower is better", fontsize=11)
-    _save(fig, path)
+    fig.suptitle(f"{title}\nmean and 95% CI per variant, best first", fontsize=11)
+    if note:
+        fig.supxlabel(note, fontsize=9, color="#555555")
+    return fig
