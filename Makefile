@@ -3,11 +3,13 @@
 #   make test   run the test suite (installing first when needed)
 # The install compiles the simulation core with mypyc (setup.py); after editing the core,
 # `make core` recompiles it (until then the edited Python sources run, with a warning).
+#   make mutate  mutation testing of the engine's hot modules (mutmut 3, pure Python, about two
+#                hours on 2 cores; not part of CI): results in mutants/, `$(BIN)/mutmut browse`
 VENV ?= .venv
 BIN := $(VENV)/bin
 SCENARIO ?= december-2017
 
-.PHONY: install core check-core demo test test-all lint bench clean
+.PHONY: install core check-core demo test test-all lint bench mutate clean
 
 $(VENV)/.installed: pyproject.toml setup.py constraints.txt
 	python3 -m venv $(VENV)
@@ -41,6 +43,27 @@ lint: install
 bench: install
 	$(BIN)/python -m benchmarks
 
+# The `mutate` extra of pyproject.toml, at the versions of constraints.txt.
+$(VENV)/.mutate-installed: $(VENV)/.installed pyproject.toml constraints.txt
+	$(BIN)/python -m pip install --quiet -c constraints.txt $$($(BIN)/python -c \
+	  "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['mutate'])")
+	touch $@
+
+# [tool.mutmut] in pyproject.toml says what is mutated and which tests run (marker `mutation`).
+# mutmut copies all of sim/ into mutants/, compiled modules too: EHRSIM_PURE_PYTHON=1 routes every
+# module of the build record to its (mutated) source, and a compiled module without that record
+# would load instead of the mutants, so the run refuses it.
+# mutmut keeps the results of unchanged functions in mutants/: `rm -rf mutants` starts afresh.
+MUTATE_JOBS ?= 2
+mutate: $(VENV)/.mutate-installed
+	@for d in sim mutants/sim; do \
+	  if [ -n "$$(find $$d -name '*.so' 2>/dev/null)" ] && [ ! -f $$d/_compiled_sources.json ]; then \
+	    echo "$$d holds compiled modules without their build record: mutmut would test them, not the mutants; delete $$d/**/*.so" >&2; exit 2; fi; \
+	done
+	EHRSIM_PURE_PYTHON=1 $(BIN)/mutmut run --max-children $(MUTATE_JOBS)
+	EHRSIM_PURE_PYTHON=1 $(BIN)/mutmut export-cicd-stats
+	@cat mutants/mutmut-cicd-stats.json; echo
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build sim/_compiled_sources.json
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build sim/_compiled_sources.json mutants
 	find sim -name '*.so' -delete

@@ -28,6 +28,8 @@ from tests.effects.table_strategy import ROWS as STRATEGY
 from tests.effects.table_traffic import ROWS as TRAFFIC
 from tests.effects.worlds import FILES, WORLDS
 
+pytestmark = pytest.mark.mutation
+
 ROWS: list[Row] = [*TRAFFIC, *ENGINE, *STRATEGY, *FAULTS, *PEOPLE, *CHANNEL]
 
 

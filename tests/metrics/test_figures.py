@@ -11,6 +11,8 @@ import pytest
 
 from sim import load_scenario, run
 
+pytestmark = pytest.mark.mutation
+
 BATCHES = """\
 name: batches
 horizon: 1h

@@ -10,6 +10,8 @@ import pytest
 from sim import load_scenario, run
 from sim.metrics.recovery import HOLD, recover
 
+pytestmark = pytest.mark.mutation
+
 STEP = 60.0
 
 

@@ -14,6 +14,8 @@ from sim.model.world import World
 from sim.scenario import ScenarioError
 from tests.model.conftest import MakeWorld
 
+pytestmark = pytest.mark.mutation
+
 # Two flows to one system with one connection, per-flow queues: one M/M/1 server for both
 # (lambda = 0.8/s, mu = 1/s, Wq = rho / (mu - lambda) = 4 s), not two M/M/1 queues of
 # lambda = 0.4/s each (Wq = 0.67 s), which is what giving each lane its own connection makes.

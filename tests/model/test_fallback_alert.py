@@ -13,6 +13,8 @@ from sim.experiments.run import replicate
 from sim.model.records import Event
 from tests.model.conftest import MakeWorld
 
+pytestmark = pytest.mark.mutation
+
 # The lab is down from 1 h to 3 h; the timer would switch its fallback on at 1 h 20 min, the
 # alert (oldest lab message older than 5 min) fires about 1 h 05 min.
 TEXT = """

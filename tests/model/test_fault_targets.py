@@ -13,6 +13,8 @@ from sim.model.world import World
 from sim.report.csvs import write_events
 from tests.model.conftest import MakeWorld
 
+pytestmark = pytest.mark.mutation
+
 # Three receiving systems and the EHR, which receives results; the fault starts at +10min and
 # lasts past the 20-min horizon, so at the end of the run it is still acting.
 WORLD = """

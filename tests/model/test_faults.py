@@ -10,6 +10,8 @@ from sim.model.message import DELIVERED, OUTBOUND
 from sim.theory import drain_time
 from tests.model.conftest import MakeWorld, delivered_at
 
+pytestmark = pytest.mark.mutation
+
 # λ = 0.5/s into one connection that takes 100 ms (μ = 10/s); a one-hour stall at 1 h.
 STALL = """
 name: stall

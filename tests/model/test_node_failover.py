@@ -8,6 +8,8 @@ from sim.metrics.summary import replication_summary
 from sim.model.world import World
 from tests.model.conftest import MakeWorld
 
+pytestmark = pytest.mark.mutation
+
 # λ = 0.5/s to one fast system; the engine's nodes crash and are repaired; 4 h in all.
 CRASH = """
 name: crash

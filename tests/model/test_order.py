@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.model.conftest import MakeWorld
+
+pytestmark = pytest.mark.mutation
 
 # Few patients, a priority queue at ρ = 0.8 and jittery transforms on many cores: a patient's
 # STAT message overtakes the same patient's older routine one unless the channel keeps order.

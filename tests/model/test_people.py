@@ -8,6 +8,8 @@ from sim.experiments.run import replicate
 from sim.metrics.summary import replication_summary
 from tests.model.conftest import MakeWorld, delivered_at
 
+pytestmark = pytest.mark.mutation
+
 POISON = """
 name: poison
 horizon: 3h

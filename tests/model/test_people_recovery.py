@@ -27,6 +27,8 @@ ANALYSTS = (
     "staff:\n  analysts: {count: 1, respond: 15min, fix: constant(10min), start_on_alert: false}"
 )
 
+pytestmark = pytest.mark.mutation
+
 
 def run(world_of: MakeWorld, text: str, sets: tuple[str, ...] = ()) -> ReplicationResult:
     """One replication of a scenario text."""

@@ -13,6 +13,8 @@ from sim.metrics.summary import replication_summary
 from sim.model.world import World
 from tests.model.conftest import MakeWorld
 
+pytestmark = pytest.mark.mutation
+
 # Light load on two systems; the lab's next message after 1 h is poisoned (answered AE).
 WORLD = """
 name: poison-exits

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from sim.model.world import World
 from tests.model.conftest import MakeWorld
+
+pytestmark = pytest.mark.mutation
 
 # One order at 60 s; the lab's answer (ACK or negative ACK) takes {ack}, the engine waits 30 s.
 POISONED = """

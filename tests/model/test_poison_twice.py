@@ -14,6 +14,8 @@ import pytest
 from sim.metrics.summary import replication_summary
 from tests.model.conftest import MakeWorld
 
+pytestmark = pytest.mark.mutation
+
 # Strict order: the poisoned head blocks the lab until it is fixed; one analyst, on call, with
 # constant times, so each fix takes respond (at a call-out) + fix exactly.
 WORLD = """

@@ -8,6 +8,7 @@ channel is blocked or the engine stalled, and after the last fault every channel
 from __future__ import annotations
 
 import itertools
+import os
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from hypothesis import strategies as st
 from sim.model.world import World
 from sim.scenario import load_scenario
 from tests.model.conftest import MakeWorld, delivered_at
+
+pytestmark = pytest.mark.mutation
 
 # The issue's reproduction: a lab drained at 2/min behind a breaker, down for 10 minutes.
 DRAINED = """
@@ -245,7 +248,7 @@ strategy:
   on_reply: {{AE: {on_ae}, AR: dead-letter, timeout: {on_timeout}}}
 {policies}
 staff:
-  analysts: {{count: 1, respond: 1min, fix: constant(2min), start_on_alert: false}}
+  analysts: {{count: 1, respond: 1min, fix: constant(10s), start_on_alert: false}}
 faults:
 {faults}
 """
@@ -273,15 +276,6 @@ fault = st.tuples(
 )
 
 
-def separate(faults: list[tuple[str, str, int, int]]) -> bool:
-    """At most one node crash and one poison message per system: two crashes of one node,
-    or a second poison armed while the first is under way, are other matters than these
-    policies (see the report of issue 11)."""
-    crashes = [f for f in faults if f[0] == "crash"]
-    poisons = [f[1] for f in faults if f[0] == "poison"]
-    return len(crashes) <= 1 and len(poisons) == len(set(poisons))
-
-
 @st.composite
 def worlds(draw: st.DrawFn) -> tuple[str, bool]:
     """A scenario text with a random combination of policies, strategy and faults."""
@@ -297,7 +291,7 @@ def worlds(draw: st.DrawFn) -> tuple[str, bool]:
         policies.append(f"  drain: {{rate: {draw(st.sampled_from(['2/min', '20/min', '5/s']))}}}")
     faults = [
         FAULTS[kind].format(sid=sid, at=at, span=span)
-        for kind, sid, at, span in draw(st.lists(fault, min_size=1, max_size=3).filter(separate))
+        for kind, sid, at, span in draw(st.lists(fault, min_size=1, max_size=3))
     ]
     text = COMPOSE.format(
         conn=conn,
@@ -316,7 +310,7 @@ def worlds(draw: st.DrawFn) -> tuple[str, bool]:
 
 
 @settings(
-    max_examples=60,
+    max_examples=int(os.environ.get("COMPOSE_EXAMPLES", "60")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -324,7 +318,8 @@ def worlds(draw: st.DrawFn) -> tuple[str, bool]:
 def test_every_channel_drains_after_the_last_fault(tmp_path: Path, case: tuple[str, bool]) -> None:
     """With any combination of breaker, drain, retry, on_reply, queues and order, in either
     order of the policies, every channel is unblocked and empty at the horizon, hours after
-    the last fault (analysts restart, fix and reprocess): everything was delivered or lost."""
+    the last fault (analysts restart, fix and reprocess, one message at a time, so a fix is
+    short enough for every dead letter to fit): everything was delivered or lost."""
     text, flip = case
     (tmp_path / "lab.csv").write_text(
         "time,priority,patient\n" + "".join(f"{5 * i},routine,{i % 7}\n" for i in range(300))

@@ -6,6 +6,8 @@ import pytest
 
 from tests.model.conftest import MakeWorld
 
+pytestmark = pytest.mark.mutation
+
 WORLD = """
 name: replies
 horizon: 6h

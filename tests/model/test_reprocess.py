@@ -18,6 +18,8 @@ from sim.metrics.summary import replication_summary
 from sim.model.world import World
 from tests.model.conftest import MakeWorld
 
+pytestmark = pytest.mark.mutation
+
 # Four lab orders sent during a 10-min lab outage fail once each and are parked or
 # dead-lettered; the analysts (called out for 5 min) take 2 min per message.
 BASE = """

@@ -10,6 +10,8 @@ from sim.scenario.schema import Retry
 from sim.strategies.retry import RetryPolicy
 from tests.model.conftest import MakeWorld
 
+pytestmark = pytest.mark.mutation
+
 OUTAGE = """
 name: outage
 horizon: 2h

@@ -18,6 +18,8 @@ from sim.metrics.summary import replication_summary
 from sim.model.world import World
 from tests.model.conftest import MakeWorld
 
+pytestmark = pytest.mark.mutation
+
 # 15 poison messages on one channel (one armed each minute from 10 min on) under order none
 # with 20 connections, so that the poisoned ones in their retries do not plug the channel:
 # 15 fixes of 10 min after one 30-min call-out.

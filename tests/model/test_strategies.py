@@ -14,6 +14,8 @@ from sim.strategies.policies import POLICIES
 from sim.strategies.sweeps import SWEEPS
 from tests.model.conftest import MakeWorld, delivered_at
 
+pytestmark = pytest.mark.mutation
+
 ONE = """
 name: strategies
 horizon: 2h

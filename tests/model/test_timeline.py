@@ -8,6 +8,8 @@ import pytest
 
 from tests.model.conftest import MakeWorld, delivered_at
 
+pytestmark = pytest.mark.mutation
+
 BASE = """
 name: timeline
 horizon: 1h

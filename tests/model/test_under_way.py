@@ -15,6 +15,8 @@ from sim.metrics.summary import replication_summary
 from sim.model.world import World
 from tests.model.conftest import MakeWorld
 
+pytestmark = pytest.mark.mutation
+
 # Four orders created during a lab outage are dead-lettered after one send each; at 21 min
 # they are reprocessed into an engine stall, so they wait again (as does the order of 25 min).
 BASE = """
