@@ -99,7 +99,8 @@ def list_shipped() -> list[tuple[str, str, Path]]:
 def resolve_ref(ref: str | Path) -> Path:
     """The file a scenario reference names: a path, or the name of a shipped scenario.
 
-    A reference that names an existing file, or ends in ``.yaml``/``.yml``, is a path; otherwise
+    A reference that names an existing file is a path; one that ends in ``.yaml``/``.yml`` is a
+    path too, unless no file is there and a shipped scenario has that name; otherwise
     a bare name (``december-2017``) or ``folder/name`` (``theory/mm3``) is looked up among the
     shipped scenarios (before a folder of the same name).
 
@@ -112,8 +113,10 @@ def resolve_ref(ref: str | Path) -> Path:
         is_file, exists = path.is_file(), path.exists()
     except (OSError, ValueError):
         is_file = exists = False
-    if isinstance(ref, Path) or is_file or path.suffix in (".yaml", ".yml"):
+    if isinstance(ref, Path) or is_file:
         return path
+    if path.suffix in _SUFFIXES:  # a path; where none is, a shipped file of that name
+        return path if exists else find_shipped(text) or path
     names = {name: file for name, file in _files()}
     if text in names:
         return names[text]

@@ -73,6 +73,20 @@ class TestResolve:
         assert resolve_ref(str(own)) == own
         assert resolve_ref("missing.yaml") == Path("missing.yaml")
 
+    def test_a_yaml_name_with_no_file_there_is_the_shipped_one(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """`topologies/capital-region.yaml` run from elsewhere is the shipped topology; a file
+        of that name where the command runs wins."""
+        monkeypatch.chdir(tmp_path)
+        shipped = shipped_dir() / "topologies" / "capital-region.yaml"
+        assert resolve_ref("topologies/capital-region.yaml") == shipped
+        (tmp_path / "topologies").mkdir()
+        (tmp_path / "topologies" / "capital-region.yaml").write_text(TINY)
+        assert resolve_ref("topologies/capital-region.yaml") == Path(
+            "topologies/capital-region.yaml"
+        )
+
     def test_unknown_name_suggests_the_closest(self) -> None:
         """An unknown name lists nothing silently: it says so, with a suggestion when close."""
         names = [name for name, _title, _path in SHIPPED]
