@@ -177,7 +177,7 @@ class CoDel(Fifo):
         q = self._q
         while q:
             msg = q.popleft()
-            if now - msg.enq_at < self.target:
+            if now - msg.enq_at <= self.target:
                 self._first_above = None
                 return msg
             if self._first_above is None:
