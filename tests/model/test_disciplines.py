@@ -7,11 +7,11 @@ classes directly with hand-made messages, so every push, pop and removal is exac
 from __future__ import annotations
 
 from collections.abc import Iterable
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from sim.model.flows import FlowRuntime
 from sim.model.message import Message
 from sim.scenario.params import DISCIPLINES as PARAMS
 from sim.strategies.disciplines import CoDel, Discipline, Fair, Fifo, Lifo, Priority
@@ -24,7 +24,7 @@ STAT, URGENT, ROUTINE = 0, 1, 2
 def msg(
     uid: int, flow: str = "a", cls: int = ROUTINE, *, enq_at: float = 0.0, result: bool = False
 ) -> Message:
-    m = Message(uid, SimpleNamespace(id=flow), cls, patient=uid, created=0.0)  # type: ignore[arg-type]
+    m = Message(uid, FlowRuntime(flow, None, medcom=False), cls, patient=uid, created=0.0)
     m.enq_at = enq_at
     if result:
         m.order = msg(-uid)
