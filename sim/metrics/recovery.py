@@ -48,7 +48,11 @@ def recover(
     last_end: float,
     hold: float = HOLD,
 ) -> Recovery:
-    """The recovery of one queue from its samples."""
+    """The recovery of one queue from its samples.
+
+    `last_end` is when the last fault ended; past the last sample (math.inf for one that had
+    not ended by the end of the run), the queue has not recovered: the horizon ends first.
+    """
     t = np.asarray(times, dtype=float)
     v = np.asarray(values, dtype=float)
     level = normal_level(t, v, warmup, first_fault)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from sim.metrics.histogram import Histogram
@@ -31,6 +32,8 @@ def recoveries(world: World) -> dict[str, Recovery]:
         return {}
     first = min(a for a, _ in windows)
     last = max(b for _, b in windows)
+    if world.fault_on_at_end():
+        last = math.inf  # the horizon ends before the last fault does: never "recovering"
     times = world.samples.time_s
     return {
         sid: recover(times, world.samples.columns[f"queue.{sid}"], world.warmup, first, last)

@@ -53,6 +53,17 @@ class Accounting:
             out.append((fault.at, min(end, self.end)))
         return out
 
+    def fault_on_at_end(self) -> bool:
+        """Whether a fault that started within the run had not ended by its end (its window is
+        clipped there): a poison message neither fixed nor given up, or a fault whose `for`
+        runs past the horizon.  No queue has recovered from it."""
+        for fault in self.faults:
+            if fault.at >= self.end or fault.resolved is not None:
+                continue
+            if fault.end is None or fault.end > self.end:
+                return True
+        return False
+
     def staff_hours(self) -> dict[str, float]:
         """Hours the analysts and clerks worked within the run (call-outs and tasks)."""
         return {

@@ -72,7 +72,6 @@ class Team:
         """False until the team is called (start_on_alert: the first alert calls it)."""
         self.engaged = False
         """Whether the team is on the job (its call-out is over and work remains)."""
-        self.callouts = 0
         self._callout_at = -1.0
         """When the call-out under way started (-1: none is)."""
         self._tasks: list[Task] = []
@@ -83,9 +82,6 @@ class Team:
         """Time worked on finished tasks and call-outs, in seconds."""
         self.last_done: float | None = None
         """When someone last finished work (a task, or a call-out that found none left)."""
-        self.done_count = 0
-        self.dropped = 0
-        """Tasks found no longer needed when reached."""
 
     def add(
         self,
@@ -107,11 +103,6 @@ class Team:
             self._next()
 
     @property
-    def pending(self) -> int:
-        """Tasks not yet started (some of which may turn out not to be needed)."""
-        return len(self._tasks)
-
-    @property
     def working(self) -> bool:
         """Whether work is left: a call-out or task under way, or a task still needing doing."""
         if self._callout_at >= 0.0 or self._running:
@@ -131,7 +122,6 @@ class Team:
         if not self.engaged:
             if not any(t.needed is None or t.needed() for t in self._tasks):
                 return
-            self.callouts += 1
             if self.respond <= 0.0:
                 self.engaged = True
             else:
@@ -141,7 +131,6 @@ class Team:
         while self.idle > 0 and self._tasks:
             task = heapq.heappop(self._tasks)
             if task.needed is not None and not task.needed():
-                self.dropped += 1
                 if task.done is not None:
                     task.done(self.env._now)
                 continue
@@ -168,7 +157,6 @@ class Team:
         del self._running[task.seq]
         self.busy_s += task.took
         self.idle += 1
-        self.done_count += 1
         self.last_done = now
         if task.done is not None:
             task.done(now)
