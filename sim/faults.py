@@ -112,6 +112,9 @@ class EngineStall(Fault):
             world.duty_cycle(self, severity, self.PERIOD)
 
     def revert(self, world: World) -> None:
+        # the share is of the messages held at the end: marked before any of them is sent
+        if self.spec.poison_share > 0:
+            world.poison_backlog(self.spec.poison_share, self.spec.code)
         severity = self.spec.severity if self.spec.severity is not None else 1.0
         if self.spec.mode == "refuse":
             world.engine.accept_again()
@@ -119,8 +122,6 @@ class EngineStall(Fault):
             world.resume_sending()
         else:
             world.end_duty_cycle(self)
-        if self.spec.poison_share > 0:
-            world.poison_backlog(self.spec.poison_share, self.spec.code)
 
 
 @register_fault("engine-slowdown")
