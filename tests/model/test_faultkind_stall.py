@@ -93,6 +93,17 @@ class TestStall:
         assert done[held] == pytest.approx(end + 0.1)
         assert max(done.values()) == pytest.approx(135.2)
 
+    def test_a_full_stall_after_a_partial_one_stops_every_send(
+        self, world_of: MakeWorld, trace_csv: Path
+    ) -> None:
+        """A partial stall (10-130 s) leaves nothing behind: a full stall from 200 s to 260 s
+        holds the message of 210 s until its end; those of 135 s and 270 s go at once."""
+        trace_csv.write_text("time,priority,patient\n135,routine,1\n210,routine,1\n270,routine,1\n")
+        text = TEXT.replace("STALL", "severity: 0.5")
+        text += "  - {kind: engine-stall, at: +200s, for: 1min}\n"
+        done = delivered_at(world_of(text, trace=True).run())
+        assert [done[uid] for uid in sorted(done)] == pytest.approx([135.2, 260.1, 270.2])
+
 
 class TestPoisonShare:
     @pytest.mark.parametrize(("share", "poisoned"), [(1.0, 5), (0.0, 0)])
