@@ -126,9 +126,18 @@ class TestOtherTargets:
         w, _ = states(world_of, fault)
         assert fault_targets(w) == [text, text]
 
-    def test_a_poison_message_names_its_system(self, world_of: MakeWorld) -> None:
-        w, _ = states(world_of, "{kind: poison-message, target: ris, at: +20min}")
-        assert [e.target for e in w.events if e.kind == "fault-start"] == ["ris"]
+    def test_a_poison_message_names_its_system_and_ends_when_its_message_leaves(
+        self, world_of: MakeWorld
+    ) -> None:
+        """Dead-lettered at its first NAK (`on_reply: {AE: dead-letter}`), the poisoned message
+        ends the fault then: start and end name radiology."""
+        text = WORLD.replace("FAULT", "{kind: poison-message, target: ris, at: +20min}")
+        w = world_of(text, sets=["strategy.on_reply.AE=dead-letter"]).run()
+        assert fault_targets(w) == ["ris", "ris"]
+        assert w.count.dead_lettered == 1
+        nak = next(e.time_s for e in w.events if e.kind == "poison-nak")
+        end = next(e.time_s for e in w.events if e.kind == "fault-end")
+        assert 1200.0 < nak == end
 
 
 # each row: a fault, whether it acts on the lab's, radiology's and the EHR's channel
