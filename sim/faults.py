@@ -41,14 +41,19 @@ class Fault:
         """The name a person gave it, or its kind."""
         return self.spec.name or self.kind
 
+    @property
+    def severity(self) -> float:
+        """Its severity: every kind that reads one requires it, but engine-stall, whose default
+        (1) validation fills in."""
+        severity = self.spec.severity
+        assert severity is not None, f"a {self.kind} fault without a severity"
+        return severity
+
     def targets(self, world: World) -> list[str]:
-        """What it hits: its target as written (a node index, a flow id, ``all``)."""
+        """What it hits: its target as written (a node index, a flow id, ``all``); none for an
+        engine-wide fault.  (Only system faults take a list, and they say so themselves.)"""
         t = self.spec.target
-        if t is None:
-            return []
-        if isinstance(t, tuple | list):
-            return [str(x) for x in t]
-        return [str(t)]
+        return [] if t is None else [str(t)]
 
     def target_text(self, world: World) -> str:
         """Its target for events.csv: what it hits, separated by ``;``."""
@@ -103,24 +108,23 @@ class EngineStall(Fault):
     PERIOD = 60.0
 
     def apply(self, world: World) -> None:
-        severity = self.spec.severity if self.spec.severity is not None else 1.0
         if self.spec.mode == "refuse":
             world.engine.refuse()
-        elif severity >= 1.0:
+        elif self.severity >= 1.0:
             world.pause_sending()
         else:
-            world.duty_cycle(self, severity, self.PERIOD)
+            world.duty_cycle(self, self.severity, self.PERIOD)
 
     def revert(self, world: World) -> None:
-        severity = self.spec.severity if self.spec.severity is not None else 1.0
+        # the share is of the messages held at the end: marked before any of them is sent
+        if self.spec.poison_share > 0:
+            world.poison_backlog(self.spec.poison_share, self.spec.code)
         if self.spec.mode == "refuse":
             world.engine.accept_again()
-        elif severity >= 1.0:
+        elif self.severity >= 1.0:
             world.resume_sending()
         else:
             world.end_duty_cycle(self)
-        if self.spec.poison_share > 0:
-            world.poison_backlog(self.spec.poison_share, self.spec.code)
 
 
 @register_fault("engine-slowdown")
@@ -128,10 +132,10 @@ class EngineSlowdown(Fault):
     """Transforms take `severity` times as long."""
 
     def apply(self, world: World) -> None:
-        world.engine.slow *= float(self.spec.severity or 1.0)
+        world.engine.slow *= self.severity
 
     def revert(self, world: World) -> None:
-        world.engine.slow /= float(self.spec.severity or 1.0)
+        world.engine.slow /= self.severity
 
 
 @register_fault("system-outage")
@@ -166,11 +170,11 @@ class SystemSlowdown(SystemFault):
 
     def apply(self, world: World) -> None:
         for sid in _systems(self.spec, world):
-            world.systems[sid].slow *= float(self.spec.severity or 1.0)
+            world.systems[sid].slow *= self.severity
 
     def revert(self, world: World) -> None:
         for sid in _systems(self.spec, world):
-            world.systems[sid].slow /= float(self.spec.severity or 1.0)
+            world.systems[sid].slow /= self.severity
 
 
 @register_fault("ack-loss")
@@ -183,11 +187,11 @@ class AckLoss(SystemFault):
 
     def apply(self, world: World) -> None:
         for sid in _systems(self.spec, world):
-            world.systems[sid].add_ack_loss(float(self.spec.severity or 0.0))
+            world.systems[sid].add_ack_loss(self.severity)
 
     def revert(self, world: World) -> None:
         for sid in _systems(self.spec, world):
-            world.systems[sid].remove_ack_loss(float(self.spec.severity or 0.0))
+            world.systems[sid].remove_ack_loss(self.severity)
 
 
 @register_fault("surge")
@@ -195,12 +199,8 @@ class Surge(Fault):
     """Arrivals of the target flow (or of all flows) are multiplied by `severity`."""
 
     def arrival_factor(self, flow_id: str) -> float | None:
-        target = self.spec.target
-        if target in (None, "all") or target == flow_id:
-            return float(self.spec.severity or 1.0)
-        if isinstance(target, tuple | list) and flow_id in target:
-            return float(self.spec.severity or 1.0)
-        return None
+        # its target is one flow id or `all` (validation fills `all` in and refuses lists)
+        return self.severity if self.spec.target in ("all", flow_id) else None
 
     def acts_on_channel(self, world: World, system: str, flows: Sequence[str]) -> bool:
         """It acts on the channels of the flows it multiplies."""
@@ -240,4 +240,5 @@ class NodeCrash(Fault):
 
     def _node(self) -> int:
         target = self.spec.target
-        return target if isinstance(target, int) else 0
+        assert isinstance(target, int), "validation fills node 0 in and refuses anything else"
+        return target

@@ -47,8 +47,8 @@ class Fallback:
         self.active: set[str] = set()
         self.on_at: dict[str, float] = {}
         """When each active interface went on paper."""
-        shares: dict[Any, float] = dict(spec.share)
-        self.share = [shares.get(name, 0.0) for name in CLASSES]
+        shares: dict[Any, float] = dict(spec.share)  # every class: validation fills in 0
+        self.share = [shares[name] for name in CLASSES]
         self.paper_orders: dict[str, int] = {}
         """Paper orders per interface since its fallback last switched on (to back-enter)."""
 

@@ -70,20 +70,26 @@ class Incidents:
 
     def duty_cycle(self, owner: object, off_share: float, period: float) -> None:
         """Pause sending for `off_share` of every `period` until `end_duty_cycle(owner)`."""
-        self._duty[id(owner)] = True
+        self._duty[id(owner)] = False
         self.env.process(self._duty_loop(id(owner), off_share, period))
 
     def end_duty_cycle(self, owner: object) -> None:
-        """Stop a duty cycle (the loop ends at its next step, leaving sends unpaused)."""
-        self._duty[id(owner)] = False
+        """Stop a duty cycle now: a pause under way ends at once, so sends go on at the end of
+        the fault, not at the end of its pause."""
+        if self._duty.pop(id(owner)):
+            self.resume_sending()
 
     def _duty_loop(self, key: int, off: float, period: float) -> Generator[Timeout, None, None]:
-        while self._duty.get(key):
+        """Pause, wait `off * period`, resume, wait the rest of the period; `_duty[key]` says
+        whether this cycle's pause is under way, and the loop stops once the key is gone."""
+        while key in self._duty:
+            self._duty[key] = True
             self.pause_sending()
             yield self.env.timeout(off * period)
-            self.resume_sending()
-            if not self._duty.get(key):
+            if key not in self._duty:  # ended during the pause, which end_duty_cycle undid
                 return
+            self._duty[key] = False
+            self.resume_sending()
             yield self.env.timeout((1.0 - off) * period)
 
     def cut_off(self, sid: str, step: int) -> None:

@@ -87,6 +87,7 @@ class World(ChannelHooks, Incidents, Accounting):
         self.complete = True
         self.stop_reason = ""
         self._duty: dict[int, bool] = {}
+        """Duty cycles under way (partial stalls), by owner: whether one's pause is on now."""
         self._crashes: dict[int, int] = {}
         """Per engine node, the crashes under way (a node is down while any lasts)."""
         self._built = False
