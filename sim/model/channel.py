@@ -147,14 +147,17 @@ class Channel:
 
     def enter(self, msg: Message) -> None:
         """A message bound here was created."""
-        now = self.clock.now
+        self._bound(self.clock.now)
+        self.under_way.append(msg)
+
+    def _bound(self, now: float) -> None:
+        """One more message is bound here (created, or back from the dead letters)."""
         self.area += self.backlog * (now - self._area_t)
         self._area_t = now
         self.backlog += 1
         if self.backlog > self.peak:
             self.peak = self.backlog
             self.peak_at = now
-        self.under_way.append(msg)
 
     def oldest_age(self, now: float) -> float:
         """Age of the oldest message bound here that has not left (0 when none)."""
@@ -358,12 +361,14 @@ class Channel:
         self.order_given_up = self.order_given_up or bool(msgs)
         self._relist(msgs)
         now = self.clock.now
+        count = self.count
         for msg in msgs:
-            self.count.dead_lettered -= 1
-            self.count.outstanding += 1
-            self.area += self.backlog * (now - self._area_t)
-            self._area_t = now
-            self.backlog += 1
+            count.dead_lettered -= 1
+            count.outstanding += 1
+            if count.outstanding > count.peak_outstanding:  # back in the engine's backlog
+                count.peak_outstanding = count.outstanding
+                count.peak_at = now
+            self._bound(now)
             msg.tries = 0
             msg.poison = ""
             msg.flow.lane.push(msg)
