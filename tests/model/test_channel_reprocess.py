@@ -37,12 +37,17 @@ faults:
 
 
 def make(
-    world_of: MakeWorld, tmp_path: Path, times: tuple[float, ...], attempts: int, faults: str
+    world_of: MakeWorld,
+    tmp_path: Path,
+    times: tuple[float, ...],
+    attempts: int,
+    faults: str,
+    sets: tuple[str, ...] = (),
 ) -> World:
     """The world above, one order per creation time (patients 1, 2, ...)."""
     rows = "".join(f"{t},routine,{i + 1}\n" for i, t in enumerate(times))
     (tmp_path / "t.csv").write_text("time,priority,patient\n" + rows)
-    return world_of(BASE.format(attempts=attempts, faults=faults), trace=True)
+    return world_of(BASE.format(attempts=attempts, faults=faults), sets=sets, trace=True)
 
 
 def at(w: World, when: float, action: object) -> None:
@@ -110,11 +115,30 @@ class TestBacklogIntegral:
         w._start()
         w.clock.run_until(250)
         assert ch.backlog == 3
+        assert [m.uid for m in ch.under_way] == [0, 1, 2]  # each once, the oldest first
         assert w.count.outstanding == 3
         assert w.count.dead_lettered == 0
         assert ch.area == pytest.approx(1 + 18.002 + 10 + 40)
         ch.close_area(250)
         assert ch.area == pytest.approx(1 + 18.002 + 10 + 40 + 3 * 50)
+
+    def test_a_crash_loses_each_reprocessed_message_once(
+        self, world_of: MakeWorld, tmp_path: Path
+    ) -> None:
+        """The oldest order, reprocessed while it still heads the channel's list of messages
+        bound here, is listed there once: a memory-store crash at 250 s loses three orders."""
+        faults = (
+            "  - {kind: system-outage, target: lab, at: +0s, for: 100s}\n"
+            "  - {kind: engine-stall, at: +150s, for: 150s}\n"
+            "  - {kind: node-crash, at: +250s, for: 1min}"
+        )
+        sets = ("engine.store=memory",)
+        w = make(world_of, tmp_path, (0, 1, 160), attempts=1, faults=faults, sets=sets)
+        at(w, 200, w.channels["lab"].reprocess)
+        s = replication_summary(w.run())["messages"]
+        assert (s["created"], s["lost"], s["delivered"], s["dead_lettered"]) == (3, 3, 0, 0)
+        assert w.flows["orders"].lost == 3
+        assert w.channels["lab"].backlog == 0
 
 
 class TestRetryCountStartsAfresh:
