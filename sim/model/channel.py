@@ -13,7 +13,7 @@ import itertools
 from array import array
 from collections import deque
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 from mypy_extensions import trait
 
@@ -131,15 +131,14 @@ class Channel:
         dropped lazily, from the head only (`oldest_age`), so the walks of it (a crash, the
         `expire` sweep, the end-of-run counts) may stop at the first young message."""
         self.max_oldest_age = 0.0
-        self.extra: dict[str, Any] = {}
         self.last_ack = 0.0
         """When this channel last had a message ACKed."""
         self.dead_letters: list[Message] = []
         """Dead-lettered messages, kept for an analyst to reprocess."""
         self.policies: list[ChannelPolicy] = []
+        """Strategy policies on this channel's sends (breaker, drain, ...)."""
         self._tokens = itertools.count(1)
         """Tokens of scheduled resends (a fix or a crash makes a pending one stale)."""
-        """Strategy policies on this channel's sends (breaker, drain, ...)."""
         self.tracing = False
         """Whether the world records every message's path (hooks.left on every exit)."""
 
