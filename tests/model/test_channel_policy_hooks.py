@@ -49,7 +49,7 @@ class Recorder(ChannelPolicy):
 ONE = """
 name: hooks
 horizon: 5min
-sample_every: 1h
+sample_every: 5s
 flows:
   orders: {{from: ehr, to: lab, trace: [{{time: 0, priority: routine, patient: 1}}]}}
 systems:
@@ -92,6 +92,7 @@ class TestHooks:
         )
         assert w.count.delivered == 1
         assert w.count.pacing == 0
+        assert w.channels["lab"].max_oldest_age == 35.0  # waiting at the sample of 35 s
 
     def test_a_message_lost_while_paced_is_dropped_then_its_send_withdrawn(
         self, world_of: MakeWorld
