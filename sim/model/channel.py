@@ -224,7 +224,6 @@ class Channel:
             for policy in self.policies:
                 policy.sending(now, msg)
         msg.place = SENDING
-        msg.sends += 1
         msg.tries += 1
         msg.enq_at = now
         count.sends += 1

@@ -53,11 +53,11 @@ class TestUnpark:
         (msg,) = ch.under_way
         assert (msg.place, w.count.parked, ch.backlog, w.count.outstanding) == (PARKED, 1, 1, 1)
         w.clock.run_until(66)
-        assert (msg.place, w.count.parked, msg.sends) == (SENDING, 0, 2)
+        assert (msg.place, w.count.parked, w.count.sends) == (SENDING, 0, 2)
         w.clock.run_until(70.5)
-        assert (msg.place, w.count.parked, msg.sends) == (PARKED, 1, 2)
+        assert (msg.place, w.count.parked, w.count.sends) == (PARKED, 1, 2)
         w.clock.run_until(130.5)
-        assert (msg.place, w.count.parked, msg.sends) == (SENDING, 0, 3)
+        assert (msg.place, w.count.parked, w.count.sends) == (SENDING, 0, 3)
 
     def test_an_analyst_s_resubmission_sends_it_at_once_and_voids_its_timer(
         self, world_of: MakeWorld, tmp_path: Path
@@ -69,15 +69,15 @@ class TestUnpark:
         w.clock.run_until(30)
         (msg,) = ch.under_way
         assert ch.unpark(msg) is True
-        assert (msg.place, w.count.parked, msg.sends) == (SENDING, 0, 2)
+        assert (msg.place, w.count.parked, w.count.sends) == (SENDING, 0, 2)
         w.clock.run_until(34.9)
         assert msg.place == SENDING
         w.clock.run_until(66)
-        assert (msg.place, w.count.parked, msg.sends) == (PARKED, 1, 2)
+        assert (msg.place, w.count.parked, w.count.sends) == (PARKED, 1, 2)
         w.clock.run_until(94.9)
         assert msg.place == PARKED
         w.clock.run_until(95.1)
-        assert (msg.place, w.count.parked, msg.sends) == (SENDING, 0, 3)
+        assert (msg.place, w.count.parked, w.count.sends) == (SENDING, 0, 3)
 
     def test_only_a_parked_message_can_be_unparked(
         self, world_of: MakeWorld, tmp_path: Path
@@ -90,6 +90,6 @@ class TestUnpark:
         (msg,) = ch.under_way
         assert msg.place == SENDING
         assert ch.unpark(msg) is False
-        assert (msg.place, msg.sends, w.count.parked, w.count.sending) == (SENDING, 1, 0, 1)
+        assert (msg.place, w.count.sends, w.count.parked, w.count.sending) == (SENDING, 1, 0, 1)
         w.clock.run_until(6)
-        assert (msg.place, msg.sends, w.count.parked, w.count.sending) == (PARKED, 1, 1, 0)
+        assert (msg.place, w.count.sends, w.count.parked, w.count.sending) == (PARKED, 1, 1, 0)
