@@ -123,3 +123,41 @@ class TestHooks:
             ]
         )
         assert w.count.delivered == 1
+
+
+class TestAdmittedAtOnce:
+    def test_a_send_admitted_now_is_made_before_the_next_is_asked_for(
+        self, world_of: MakeWorld
+    ) -> None:
+        """Two orders leave the transform at 0.001 s, each on its own connection; admitted
+        at once, each send is made at once: admit, sending, then the next admit (a drain's
+        slots or a breaker's probe depend on it), and none is left pacing."""
+        text = """
+        name: at-once
+        horizon: 1min
+        sample_every: 1h
+        flows:
+          orders:
+            from: ehr
+            to: lab
+            trace:
+              - {time: 0, priority: routine, patient: 1}
+              - {time: 0, priority: routine, patient: 2}
+        systems:
+          lab: {ack: constant(100ms), connections: 2, timeout: 5s}
+        engine: {cores: 4, transform: constant(1ms)}
+        """
+        w = world_of(text)
+        rec = Recorder(w, "lab", 0.0)
+        w.channels["lab"].policies.append(rec)
+        w.run()
+        assert rec.calls == approx(
+            [
+                ("admit", 0.001),
+                ("sending", 0.001, 0),
+                ("admit", 0.001),
+                ("sending", 0.001, 1),
+                ("succeeded", 0.101, 0),
+                ("succeeded", 0.101, 1),
+            ]
+        )

@@ -6,6 +6,8 @@ ends.
 
 from __future__ import annotations
 
+from collections import deque
+
 import pytest
 
 from sim.model.message import QUEUED, WAITING
@@ -112,3 +114,53 @@ class TestStrictNextInAStall:
         w.end = w.env.now
         w._close()
         assert delivered_at(w) == pytest.approx({0: 4.001, 1: 14.0, 2: 11.0})
+
+
+# The lab (two connections, ACK 2 s, timeout 2.5 s) is down until 3 s: the order of 0 s times
+# out at 2.501 s and its 3 s backoff ends in the stall (5-20 s).  The order of 4.5 s, sent
+# before the stall, is poisoned: its negative ACK (6.501 s) suspends the channel.  The
+# analyst, there at 66.501 s, fixes it (76.501 s) and restarts the channel (86.501 s).
+SUSPENDED_IN_STALL = """
+name: suspended-in-stall
+horizon: 3min
+sample_every: 1s
+flows:
+  orders:
+    from: ehr
+    to: lab
+    trace:
+      - {time: 0, priority: routine, patient: 1}
+      - {time: 4.5, priority: routine, patient: 2}
+systems:
+  lab: {ack: constant(2s), connections: 2, timeout: 2500ms}
+engine: {cores: 4, transform: constant(1ms)}
+strategy:
+  retry: {backoff: fixed, first: 3s}
+  on_reply: {AE: suspend, AR: dead-letter, timeout: retry}
+staff:
+  analysts: {count: 1, respond: 1min, fix: constant(10s), start_on_alert: false}
+faults:
+  - {kind: system-outage, target: lab, at: +0s, for: 3s}
+  - {kind: poison-message, target: lab, at: +4s}
+  - {kind: engine-stall, at: +5s, for: 15s}
+"""
+
+
+class TestSuspendedDuringAStall:
+    def test_a_retry_held_by_the_stall_waits_for_the_restart(self, world_of: MakeWorld) -> None:
+        """When the stall ends the retry held since 5.501 s meets a suspended channel: it
+        waits behind the poisoned order, its connection free, and both go at the restart."""
+        w = world_of(SUSPENDED_IN_STALL, trace=True)
+        w._start()
+        w.clock.run_until(10)
+        lab = w.channels["lab"]
+        first, poisoned = lab.under_way
+        assert (lab.blocked, first.place, list(w.lanes["lab"].resume)) == (1, WAITING, [first])
+        w.clock.run_until(21)
+        assert list(lab.blocked_q) == [poisoned, first]
+        assert (first.place, w.lanes["lab"].idle, w.lanes["lab"].resume) == (QUEUED, 2, deque())
+        w.clock.run_until(180)
+        w.end = w.env.now
+        w._close()
+        restart = 6.501 + 60 + 10 + 10
+        assert delivered_at(w) == pytest.approx({0: restart + 2, 1: restart + 2})
