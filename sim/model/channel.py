@@ -13,7 +13,7 @@ import itertools
 from array import array
 from collections import deque
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 from mypy_extensions import trait
 
@@ -131,15 +131,14 @@ class Channel:
         dropped lazily, from the head only (`oldest_age`), so the walks of it (a crash, the
         `expire` sweep, the end-of-run counts) may stop at the first young message."""
         self.max_oldest_age = 0.0
-        self.extra: dict[str, Any] = {}
         self.last_ack = 0.0
         """When this channel last had a message ACKed."""
         self.dead_letters: list[Message] = []
         """Dead-lettered messages, kept for an analyst to reprocess."""
         self.policies: list[ChannelPolicy] = []
+        """Strategy policies on this channel's sends (breaker, drain, ...)."""
         self._tokens = itertools.count(1)
         """Tokens of scheduled resends (a fix or a crash makes a pending one stale)."""
-        """Strategy policies on this channel's sends (breaker, drain, ...)."""
         self.tracing = False
         """Whether the world records every message's path (hooks.left on every exit)."""
 
@@ -147,14 +146,17 @@ class Channel:
 
     def enter(self, msg: Message) -> None:
         """A message bound here was created."""
-        now = self.clock.now
+        self._bound(self.clock.now)
+        self.under_way.append(msg)
+
+    def _bound(self, now: float) -> None:
+        """One more message is bound here (created, or back from the dead letters)."""
         self.area += self.backlog * (now - self._area_t)
         self._area_t = now
         self.backlog += 1
         if self.backlog > self.peak:
             self.peak = self.backlog
             self.peak_at = now
-        self.under_way.append(msg)
 
     def oldest_age(self, now: float) -> float:
         """Age of the oldest message bound here that has not left (0 when none)."""
@@ -222,7 +224,6 @@ class Channel:
             for policy in self.policies:
                 policy.sending(now, msg)
         msg.place = SENDING
-        msg.sends += 1
         msg.tries += 1
         msg.enq_at = now
         count.sends += 1
@@ -358,12 +359,14 @@ class Channel:
         self.order_given_up = self.order_given_up or bool(msgs)
         self._relist(msgs)
         now = self.clock.now
+        count = self.count
         for msg in msgs:
-            self.count.dead_lettered -= 1
-            self.count.outstanding += 1
-            self.area += self.backlog * (now - self._area_t)
-            self._area_t = now
-            self.backlog += 1
+            count.dead_lettered -= 1
+            count.outstanding += 1
+            if count.outstanding > count.peak_outstanding:  # back in the engine's backlog
+                count.peak_outstanding = count.outstanding
+                count.peak_at = now
+            self._bound(now)
             msg.tries = 0
             msg.poison = ""
             msg.flow.lane.push(msg)

@@ -56,7 +56,6 @@ class Message:
         "poison",
         "ready_at",
         "result_at",
-        "sends",
         "seq",
         "tries",
         "uid",
@@ -79,7 +78,6 @@ class Message:
         """When it left the transform station (the start of its channel wait)."""
         self.enq_at = 0.0
         """When it last entered a waiting line (for the queue's own statistics)."""
-        self.sends = 0
         self.tries = 0
         """Sends since the retry policy last started counting (a park resets it)."""
         self.filed = False
