@@ -8,6 +8,8 @@ waits.  Sends are 1 ms after creation (the transform) and ACKed 10 s later.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from sim.model.world import World
@@ -29,7 +31,11 @@ faults: {faults}
 
 
 def world(
-    make: MakeWorld, flows: dict[str, list[float]], connections: int, faults: str = "[]"
+    make: MakeWorld,
+    flows: dict[str, list[float]],
+    connections: int,
+    faults: str = "[]",
+    sets: Sequence[str] = (),
 ) -> World:
     lines = []
     for k, (fid, times) in enumerate(flows.items()):
@@ -39,7 +45,7 @@ def world(
         )
         lines.append(f"  {fid}: {{from: ehr, to: lab, trace: [{trace}]}}")
     text = WORLD.format(flows="\n".join(lines), connections=connections, faults=faults)
-    return make(text, trace=True).run()
+    return make(text, sets=sets, trace=True).run()
 
 
 def sends(w: World) -> list[tuple[float, str, float]]:
@@ -105,3 +111,30 @@ def test_the_one_lane_with_messages_takes_every_free_connection(world_of: MakeWo
         (110.001, "a", 100.0),
         (110.001, "b", 100.0),
     ]
+
+
+def test_a_lane_whose_line_is_all_shed_is_passed_like_an_empty_one(world_of: MakeWorld) -> None:
+    """CoDel (target 5 s, interval 10 s) on each lane, one connection.  `a`'s order of 0.5 s
+    went at 10 s after waiting 9.5 s (above the target since then); at 30 s it is `a`'s turn
+    and its order of 12 s has waited 18 s, 20 s after the first wait above the target: it is
+    shed, and `a`'s line is empty.  That round finds nothing to send, and the next starts at
+    `a` again: at 50 s `a`'s order of 46 s goes before `b`'s."""
+    w = world(
+        world_of,
+        {"a": [0.5, 12, 46], "b": [46], "c": [0, 0.7, 40]},
+        connections=1,
+        sets=["strategy.discipline={codel: {target: 5s, interval: 10s}}"],
+    )
+    assert sends(w) == [
+        (10.001, "c", 0.0),
+        (20.001, "a", 0.5),
+        (30.001, "c", 0.7),
+        (50.001, "c", 40.0),
+        (60.001, "a", 46.0),
+        (70.001, "b", 46.0),
+    ]
+    assert w.trace is not None
+    assert [(round(t, 3), uid) for t, uid, _f, _c, event in w.trace if event == "shed"] == [
+        (30.001, 3)
+    ]
+    assert w.count.shed == 1

@@ -47,7 +47,7 @@ flows:
     to: lab
     trace: [{trace}]
 systems:
-  lab: {{ack: constant(100ms), timeout: 5s, connections: 4}}
+  lab: {{ack: constant({ack}), timeout: 5s, connections: {connections}}}
 engine: {{cores: 8, transform: constant(1ms)}}
 strategy:
   order: per-patient
@@ -57,9 +57,17 @@ faults:
 """
 
 
-def world(make: MakeWorld, text: str, orders: Sequence[tuple[float, int]], horizon: str) -> World:
+def world(
+    make: MakeWorld,
+    text: str,
+    orders: Sequence[tuple[float, int]],
+    horizon: str,
+    ack: str = "100ms",
+    connections: int = 4,
+) -> World:
     trace = ", ".join(f"{{time: {t:g}, priority: routine, patient: {p}}}" for t, p in orders)
-    return make(text.format(trace=trace, horizon=horizon), trace=True).run()
+    text = text.format(trace=trace, horizon=horizon, ack=ack, connections=connections)
+    return make(text, trace=True).run()
 
 
 def column(w: World, name: str) -> list[int]:
@@ -117,3 +125,22 @@ class TestHeldBehindThePatient:
         assert w.count.backoff == 1
         assert w.queued_now() == 3
         assert w.lanes["lab"].waiting_now() == 0
+
+    def test_a_held_message_does_not_stop_the_next_one_in_the_line(
+        self, world_of: MakeWorld
+    ) -> None:
+        """Two connections, 1 s ACKs.  Patient 1's order of 0 s times out and waits for its
+        retry (36.001 s); patient 3's order of 1.5 s holds the other connection until 2.501 s,
+        while patient 1's order of 2 s and patient 2's of 2.1 s wait in the line.  When that
+        connection comes free, patient 1's order is held behind the older one, and patient
+        2's, next in the line, takes the connection at once."""
+        w = world(
+            world_of,
+            PER_PATIENT,
+            [(0, 1), (1.5, 3), (2, 1), (2.1, 2)],
+            horizon="60s",
+            ack="1s",
+            connections=2,
+        )
+        assert delivered_at(w) == pytest.approx({0: 36.001, 1: 2.501, 2: 37.001, 3: 3.501})
+        assert w.channels["lab"].order_violations == 0
