@@ -66,6 +66,7 @@ class Lane:
         "ready",
         "resume",
         "wait_sum",
+        "workers",
     )
 
     def __init__(
@@ -80,6 +81,8 @@ class Lane:
         self.id = lane_id
         self.queue = queue
         queue.bind(lambda: clock.now, self._shed)
+        self.workers = workers
+        """The workers of its pool (shared with the other lanes of the pool, if any)."""
         self.pool = pool if pool is not None else Pool(workers)
         self.pool.lanes.append(self)
         self.ready: deque[Message] = deque()
