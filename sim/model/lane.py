@@ -57,7 +57,6 @@ class Lane:
     __slots__ = (
         "area",
         "clock",
-        "departed",
         "id",
         "last",
         "n",
@@ -97,7 +96,6 @@ class Lane:
         self.last = 0.0
         self.wait_sum = 0.0
         """Total time spent in the waiting line by messages that have left it."""
-        self.departed = 0
         self.n = 0
         """Messages in the waiting line (kept here: the discipline's len() is a Python call)."""
 
@@ -118,7 +116,6 @@ class Lane:
         if pool.idle and not self.n and not self.paused and not self.ready:
             ch = msg.flow.channel
             if not (ch.blocked or ch.exclusive or msg.gated):
-                self.departed += 1  # a zero wait in the line
                 pool.idle -= 1
                 ch.send(msg)
                 return
@@ -163,7 +160,6 @@ class Lane:
                 msg = popped
                 self.n -= 1
                 self.wait_sum += now - msg.enq_at
-                self.departed += 1
             ch = msg.flow.channel
             if ch.blocked:
                 ch.blocked_q.append(msg)
@@ -188,7 +184,6 @@ class Lane:
         now = self.clock.now
         self.n -= 1
         self.wait_sum += now - msg.enq_at
-        self.departed += 1
         msg.flow.channel.remove(msg, SHED)
 
     def release(self) -> None:

@@ -74,6 +74,10 @@ class Drain(ChannelPolicy):
     After an outage it keeps a recovering system from being flooded by the backlog (the
     rate limiter of Resilience4j, Mirth's queue throttling).  Each admitted send reserves the
     next slot; slots given up (`withdrawn`) are free again once no reservation is left.
+
+    Sends are made at their slots, a gap apart, and a slot is given up at its own time, so
+    when the last reservation is given up the last send made is at least a gap ago: the next
+    send may go at once.
     """
 
     def __init__(self, spec: Any, channel: Channel, env: simpy.Environment, note: Note) -> None:
@@ -81,8 +85,6 @@ class Drain(ChannelPolicy):
         self.gap = 1.0 / float(spec.rate)
         self.next_at = 0.0
         """The slot of the next send admitted."""
-        self.free_at = 0.0
-        """The earliest slot after the sends actually made."""
         self.reserved = 0
         """Sends admitted, neither made nor withdrawn yet."""
 
@@ -94,12 +96,11 @@ class Drain(ChannelPolicy):
 
     def sending(self, now: float, msg: Message) -> None:
         self.reserved -= 1
-        self.free_at = now + self.gap
 
     def withdrawn(self, now: float) -> None:
         self.reserved -= 1
         if not self.reserved:
-            self.next_at = self.free_at
+            self.next_at = now
 
 
 POLICIES.add("drain", Drain)
