@@ -168,7 +168,9 @@ class TestBacklogBand:
         _, mean = line(ax, "ehr")
         rest = [r.samples.columns["queue.ehr"][100] for i, r in enumerate(reps) if i != 2]
         assert mean[100] == pytest.approx(np.mean(rest))
-        assert mean[10] == pytest.approx(np.mean([r.samples.columns["queue.ehr"][10] for r in reps]))
+        assert mean[10] == pytest.approx(
+            np.mean([r.samples.columns["queue.ehr"][10] for r in reps])
+        )
 
     def test_one_replication_is_drawn_as_sampled_without_a_band(self) -> None:
         only = five()[:1]
@@ -224,8 +226,14 @@ class TestFaults:
         from its start to the last fix, named once, with its target; a chosen replication
         shades only its own."""
         cols = {"queue.labka": [0.0] * 145}
-        a = rep(0, cols, [Event(50400, "fault-start", "labka", "poison"), Event(54000, "fault-end", "labka", "poison")])
-        b = rep(1, cols, [Event(50400, "fault-start", "labka", "poison"), Event(57600, "fault-end", "labka", "poison")])  # fmt: skip
+
+        def poison(fixed: float) -> list[Event]:
+            return [
+                Event(50400, "fault-start", "labka", "poison"),
+                Event(fixed, "fault-end", "labka", "poison"),
+            ]
+
+        a, b = rep(0, cols, poison(54000)), rep(1, cols, poison(57600))
         assert fault_rects(draw([a, b]).axes[0]) == [
             ("poison (labka)", *date_nums([50400.0, 57600.0]).tolist())
         ]
@@ -296,8 +304,8 @@ PEOPLE = {
     "people.clerks_busy": [0, 0, 0, 4, 4, 1],
     "people.analyst_tasks": [0, 2, 1, 0, 0, 0],
     "people.analysts_busy": [0, 1, 2, 1, 0, 0],
-    "late.stat": [0, 0, 3, 7, 8, 8],
-    "late.urgent": [0, 0, 1, 2, 2, 2],
+    "late.stat": [0, 0, 3, 7, 8, 9],
+    "late.urgent": [0, 0, 1, 2, 2, 3],
 }
 
 
@@ -322,7 +330,9 @@ class TestPeoplePlot:
             for ln in ax.lines:
                 if str(ln.get_gid()).startswith("line:"):
                     drawn[str(ln.get_gid()).removeprefix("line:")] = list(ln.get_ydata())
-        assert drawn == {k: list(map(float, v)) for k, v in PEOPLE.items() if k.startswith("people.")}
+        assert drawn == {
+            k: list(map(float, v)) for k, v in PEOPLE.items() if k.startswith("people.")
+        }
 
     def test_team_sizes_are_drawn_as_limits(self) -> None:
         """The people-at-work panel marks each team's size and names it in the legend."""
@@ -339,7 +349,9 @@ class TestPeoplePlot:
         _, mean = line(ax, "people.back_entry")
         np.testing.assert_allclose(mean, 1.5 * np.array(PEOPLE["people.back_entry"]))
         _, low, high = band(ax, "people.back_entry")
-        values = np.array([PEOPLE["people.back_entry"], [2 * v for v in PEOPLE["people.back_entry"]]])
+        values = np.array(
+            [PEOPLE["people.back_entry"], [2 * v for v in PEOPLE["people.back_entry"]]]
+        )
         np.testing.assert_allclose(low, np.percentile(values, 5, axis=0))
         np.testing.assert_allclose(high, np.percentile(values, 95, axis=0))
 
@@ -373,15 +385,15 @@ class TestClinicalPlot:
             _, y = line(ax, f"late.{cls}")
             assert list(y) == PEOPLE[f"late.{cls}"]
         texts = [t.get_text() for t in ax.get_legend().get_texts()]
-        assert texts == ["STAT: 8 by the end", "urgent: 2 by the end"]
+        assert texts == ["STAT: 9 by the end", "urgent: 3 by the end"]
 
     def test_the_end_count_is_the_mean_over_replications(self) -> None:
         a = rep(0, PEOPLE)
         b = rep(1, {k: [3 * v for v in vs] for k, vs in PEOPLE.items()})
         ax = clinical_figure([a, b], start=START, horizon=3000.0, title="t").axes[0]
-        assert ax.get_legend().get_texts()[0].get_text() == "STAT: 16 by the end"
+        assert ax.get_legend().get_texts()[0].get_text() == "STAT: 18 by the end"
         _, low, high = band(ax, "late.stat")
-        assert (low[-1], high[-1]) == (pytest.approx(8 + 0.05 * 16), pytest.approx(8 + 0.95 * 16))
+        assert (low[-1], high[-1]) == (pytest.approx(9 + 0.05 * 18), pytest.approx(9 + 0.95 * 18))
 
     def test_no_deadlines_says_so(self) -> None:
         fig = clinical_figure([rep(0, {"queue.lab": [0, 1]})], start=START, horizon=60.0, title="t")
@@ -408,10 +420,11 @@ def variants(count: int, reps: int = 2) -> dict[str, list[ReplicationResult]]:
 def styles(lines: list[Line2D]) -> list[tuple[object, ...]]:
     """(colour, dash pattern, width, marker) of each line; the dash pattern as drawn,
     unscaled by the width (matplotlib keeps no public getter for it)."""
-    return [
-        (ln.get_color(), tuple(ln._unscaled_dash_pattern[1] or ()), ln.get_linewidth(), ln.get_marker())  # type: ignore[attr-defined]
-        for ln in lines
-    ]  # fmt: skip
+    out = []
+    for ln in lines:
+        dashes = tuple(ln._unscaled_dash_pattern[1] or ())  # type: ignore[attr-defined]
+        out.append((ln.get_color(), dashes, ln.get_linewidth(), ln.get_marker()))
+    return out
 
 
 class TestComparePlots:
@@ -449,10 +462,14 @@ class TestComparePlots:
         assert orders == sorted(orders) and len(set(orders)) == len(vs)
         for name, runs in vs.items():
             _, y = line(ax, f"total:{name}")
-            np.testing.assert_allclose(y, np.mean([r.samples.columns["total"] for r in runs], axis=0))
+            np.testing.assert_allclose(
+                y, np.mean([r.samples.columns["total"] for r in runs], axis=0)
+            )
 
     def test_the_compare_backlog_shades_the_faults(self) -> None:
-        ax = comparison_backlog_figure(variants(2), start=START, horizon=30 * STEP, title="t").axes[0]
+        ax = comparison_backlog_figure(variants(2), start=START, horizon=30 * STEP, title="t").axes[
+            0
+        ]
         assert fault_rects(ax) == [
             ("integration servers stall", *date_nums([32400.0, 57600.0]).tolist())
         ]
