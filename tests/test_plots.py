@@ -395,6 +395,13 @@ class TestClinicalPlot:
         _, low, high = band(ax, "late.stat")
         assert (low[-1], high[-1]) == (pytest.approx(9 + 0.05 * 18), pytest.approx(9 + 0.95 * 18))
 
+    def test_a_mean_that_is_not_whole_keeps_a_decimal(self) -> None:
+        """2 and 3 late orders in two replications: 2.5 by the end, not 2 or 3."""
+        a = rep(0, {"late.stat": [0, 1, 2]})
+        b = rep(1, {"late.stat": [0, 1, 3]})
+        ax = clinical_figure([a, b], start=START, horizon=1200.0, title="t").axes[0]
+        assert ax.get_legend().get_texts()[0].get_text() == "STAT: 2.5 by the end"
+
     def test_no_deadlines_says_so(self) -> None:
         fig = clinical_figure([rep(0, {"queue.lab": [0, 1]})], start=START, horizon=60.0, title="t")
         assert [t.get_text() for ax in fig.axes for t in ax.texts] == [NO_DEADLINES]

@@ -12,10 +12,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.report.plots.canvas import Figure, save, thousands
+from sim.report.plots.canvas import Figure, count_axis, save
 from sim.report.plots.clock import clock_axis
 from sim.report.plots.draw import draw_series, palette
-from sim.report.plots.faults import guard_times, shade_faults, spans_of, stop_lines
+from sim.report.plots.faults import NAMED_HEADROOM, guard_times, shade_faults, spans_of, stop_lines
 from sim.report.plots.run_series import drawn
 from sim.report.plots.series import columns_of
 
@@ -75,9 +75,9 @@ def backlog_figure(
     shade_faults(ax, spans_of(shown.reps, horizon), start)
     stop_lines(ax, stops, start)
     clock_axis(ax, start, horizon)
-    ax.set_ylim(0, max(5.0, peak * 1.12))
+    ax.set_ylim(0, max(5.0, peak * NAMED_HEADROOM))
     ax.set_ylabel("messages waiting (backlog per destination)")
-    ax.yaxis.set_major_formatter(thousands())
+    count_axis(ax.yaxis)
     ax.set_title(f"{title}: backlog per interface\n{shown.what}", fontsize=11)
     ax.grid(True, alpha=0.3)
     if queues:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -19,7 +20,10 @@ matplotlib.use("Agg")
 import matplotlib.dates as mdates
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+if TYPE_CHECKING:
+    from matplotlib.axis import Axis
 
 __all__ = [
     "CLASS_COLOURS",
@@ -27,6 +31,7 @@ __all__ = [
     "FAULT_COLOUR",
     "Figure",
     "clock_times",
+    "count_axis",
     "num",
     "save",
     "thousands",
@@ -57,3 +62,9 @@ def clock_times(start: datetime, seconds: Iterable[float]) -> list[datetime]:
 def thousands() -> FuncFormatter:
     """Tick labels for counts, with thousands separators: ``12,500``, ``0.5``."""
     return FuncFormatter(lambda value, _pos: f"{value:,g}")
+
+
+def count_axis(axis: Axis) -> None:
+    """An axis of counts (messages, orders, people): whole-number ticks, thousands separated."""
+    axis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True))
+    axis.set_major_formatter(thousands())

@@ -18,11 +18,18 @@ from typing import TYPE_CHECKING
 
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
-from sim.report.plots.canvas import Figure, save, thousands
+from sim.report.plots.canvas import Figure, count_axis, save, thousands
 from sim.report.plots.clock import clock_axis, clock_label
 from sim.report.plots.draw import draw_series, palette, variant_styles
 from sim.report.plots.durations import duration_ticks, readable_seconds
-from sim.report.plots.faults import FaultSpan, guard_times, shade_faults, spans_of, stop_lines
+from sim.report.plots.faults import (
+    NAMED_HEADROOM,
+    FaultSpan,
+    guard_times,
+    shade_faults,
+    spans_of,
+    stop_lines,
+)
 from sim.report.plots.series import across, columns_of
 
 if TYPE_CHECKING:
@@ -117,9 +124,9 @@ def comparison_backlog_figure(
     shade_faults(ax, spans_of(reps, horizon), start)
     stop_lines(ax, guard_times(reps), start)
     clock_axis(ax, start, horizon)
-    ax.set_ylim(0, max(5.0, peak * 1.12))
+    ax.set_ylim(0, max(5.0, peak * NAMED_HEADROOM))
     ax.set_ylabel("messages under way (total backlog)")
-    ax.yaxis.set_major_formatter(thousands())
+    count_axis(ax.yaxis)
     ax.set_title(
         f"{title}: total backlog per variant\n{_what(variants)}; the faults of any variant shaded",
         fontsize=11,
@@ -178,7 +185,7 @@ def destinations_figure(
         stop_lines(ax, stops, start, named=False)
         clock_axis(ax, start, horizon, label=False, max_ticks=6)
         ax.set_ylim(0, max(5.0, peak * 1.12))
-        ax.yaxis.set_major_formatter(thousands())
+        count_axis(ax.yaxis)
         ax.set_title(labels.get(sid, sid), fontsize=10)
         ax.grid(True, alpha=0.3)
         ax.tick_params(labelsize=8)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from sim.experiments.run import ReplicationResult
 
 __all__ = [
+    "NAMED_HEADROOM",
     "FaultSpan",
     "fault_spans",
     "guard_times",
@@ -28,6 +29,11 @@ __all__ = [
     "spans_of",
     "stop_lines",
 ]
+
+
+NAMED_HEADROOM = 1.25
+"""Top of a y axis whose faults are named, as a multiple of its highest value: room for the
+staggered names above the data."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,8 @@ def merged_spans(spans: list[FaultSpan]) -> list[FaultSpan]:
 
 def _fault_name(target: str, detail: str) -> str:
     name = detail or "fault"
-    return f"{name} ({target})" if target and target != "all" and target not in name else name
+    shown = target and target != "all" and target.lower() not in name.lower()
+    return f"{name} ({target})" if shown else name
 
 
 def guard_times(reps: Iterable[ReplicationResult]) -> list[float]:

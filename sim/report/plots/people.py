@@ -21,10 +21,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.report.plots.canvas import CLASS_COLOURS, Figure, save, thousands
+from sim.report.plots.canvas import CLASS_COLOURS, Figure, count_axis, save
 from sim.report.plots.clock import clock_axis
 from sim.report.plots.draw import draw_series
-from sim.report.plots.faults import guard_times, shade_faults, spans_of, stop_lines
+from sim.report.plots.faults import NAMED_HEADROOM, guard_times, shade_faults, spans_of, stop_lines
 from sim.report.plots.run_series import Drawn, drawn
 from sim.report.plots.series import columns_of
 
@@ -142,9 +142,9 @@ def people_figure(
                 ax.axhline(staff[team], color=colour, linestyle=":", linewidth=1.0, alpha=0.8)
             draw_series(ax, series, start, key=column, label=label, colour=colour)
         _frame(ax, shown, start, horizon, named=k == 0)
-        ax.set_ylim(0, max(2.0, peak * 1.15))
+        ax.set_ylim(0, max(2.0, peak * (NAMED_HEADROOM if k == 0 else 1.15)))
         ax.set_ylabel(ylabel)
-        ax.yaxis.set_major_formatter(thousands())
+        count_axis(ax.yaxis)
         ax.set_title(name, fontsize=10, loc="left")
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
         clock_axis(ax, start, horizon, label=k == len(panels) - 1)
@@ -187,7 +187,8 @@ def clinical_figure(
         series = shown.series(column)
         peak = max(peak, series.peak)
         end = float(series.value[-1]) if series.value.size else 0.0
-        label = f"{cls.upper() if cls == 'stat' else cls}: {end:,.0f} by the end"
+        count = f"{end:,.0f}" if end == round(end) else f"{end:,.1f}"
+        label = f"{cls.upper() if cls == 'stat' else cls}: {count} by the end"
         draw_series(
             ax,
             series,
@@ -199,9 +200,9 @@ def clinical_figure(
         )
     _frame(ax, shown, start, horizon, named=True)
     clock_axis(ax, start, horizon)
-    ax.set_ylim(0, max(5.0, peak * 1.12))
+    ax.set_ylim(0, max(5.0, peak * NAMED_HEADROOM))
     ax.set_ylabel("orders past their deadline without a result\n(cumulative)")
-    ax.yaxis.set_major_formatter(thousands())
+    count_axis(ax.yaxis)
     ax.set_title(f"{heading}\n{shown.what}", fontsize=11)
     ax.legend(title="priority", loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
     return fig
