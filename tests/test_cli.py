@@ -112,8 +112,15 @@ class TestRun:
             "parked",
             "in_flight",
             "total",
+            "late.stat",
+            "late.routine",
         ]
         assert sum(r["replication"] == "0" for r in rows) == 121  # 0..2 h every minute
+        summaries = read_csv(folder / "replications.csv")
+        for k in ("0", "1"):  # the last sample of each replication is its late count
+            last = [r for r in rows if r["replication"] == k][-1]
+            summary = next(r for r in summaries if r["replication"] == k)
+            assert last["late.stat"] == summary["late.stat"]
         assert rows[0]["clock"] == "2026-01-05 08:00:00"
         assert rows[120]["time_s"] == "7200"
 
@@ -378,6 +385,55 @@ class TestRun:
         ]
         assert rows[0]["event"] == "created"
         assert {r["event"] for r in rows} >= {"created", "delivered"}
+
+
+class TestPlotReplication:
+    def test_a_replication_out_of_range_exits_2_before_simulating(
+        self, in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """--plot-replication 3 of a run of 2: a clear error, exit 2, nothing run or written."""
+
+        def never(*_args: object, **_kw: object) -> None:
+            raise AssertionError("simulated")
+
+        monkeypatch.setattr("sim.experiments.run.run", never)
+        result = invoke("run", TINY, "--replications", "2", "--plot-replication", "3")
+        assert result.exit_code == 2
+        assert (
+            "error: --plot-replication 3: the run has 2 replications; choose 1 to 2"
+            in result.output
+        )
+        assert not (in_tmp / "results").exists()
+        zero = invoke("run", TINY, "--plot-replication", "0")
+        assert zero.exit_code == 2 and "--plot-replication" in zero.output
+        assert not (in_tmp / "results").exists()
+
+    def test_the_chosen_replication_reaches_every_plot_over_time(
+        self, in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """--plot-replication 2 draws replication index 1 in backlog, people and clinical
+        plots, and run.json's command says so; without it they draw the mean (None)."""
+        from sim.report import plots
+
+        seen: dict[str, object] = {}
+        for name in ("backlog_png", "people_png", "clinical_png"):
+            real = getattr(plots, name)
+
+            def record(
+                *args: object, _name: str = name, _real: object = real, **kw: object
+            ) -> None:
+                seen[_name] = kw["chosen"]
+                _real(*args, **kw)  # type: ignore[operator]
+
+            monkeypatch.setattr(plots, name, record)
+        args = ("run", TINY, "-q", "--replications", "2", "--jobs", "1", "--horizon", "40min")
+        result = invoke(*args, "--plot-replication", "2", "--out", "two")
+        assert result.exit_code == 0, result.output
+        assert seen == {"backlog_png": 1, "people_png": 1, "clinical_png": 1}
+        record_ = json.loads((in_tmp / "two" / "run.json").read_text())
+        assert record_["command"].endswith("--plot-replication 2")
+        assert invoke(*args, "--out", "mean").exit_code == 0
+        assert seen == {"backlog_png": None, "people_png": None, "clinical_png": None}
 
 
 class TestValidate:

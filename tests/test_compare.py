@@ -273,7 +273,7 @@ class TestCommand:
         assert folder.name.startswith("compare-") and folder.name.endswith("-s3")
         assert {p.name for p in folder.iterdir()} == set(COMPARE_FILES)
         assert [p.name for p in folder.parent.iterdir()] == [folder.name]
-        for png in ("backlog.png", "metrics.png"):
+        for png in ("backlog.png", "destinations.png", "metrics.png"):
             assert (folder / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     def test_comparison_csv_has_one_row_per_variant(self, cli_run: tuple[Result, Path]) -> None:

@@ -263,7 +263,7 @@ class TestFiguresInChildren:
         write_results(one, tiny_run)
         write_results(two, tiny_run, jobs=2)
         assert {p.name for p in one.iterdir()} == {p.name for p in two.iterdir()}
-        for name in ("backlog.png", "latency.png", "timeseries.csv"):
+        for name in ("backlog.png", "people.png", "clinical.png", "latency.png", "timeseries.csv"):
             assert (one / name).read_bytes() == (two / name).read_bytes()
 
     def test_a_figure_failing_in_a_child_fails_the_call(self, tmp_path: Path) -> None:

@@ -56,6 +56,7 @@ def _command(
     quiet: bool,
     trace: bool,
     jobs: int | None = None,
+    plot_replication: int | None = None,
 ) -> list[str]:
     """The command as a user would retype it (for run.json)."""
     cmd = ["ehrsim", "run", scenario]
@@ -72,7 +73,13 @@ def _command(
     cmd += [flag for flag, on in (("--force", force), ("--quiet", quiet), ("--trace", trace)) if on]
     if jobs is not None:
         cmd += ["--jobs", str(jobs)]
+    if plot_replication is not None:
+        cmd += ["--plot-replication", str(plot_replication)]
     return cmd
+
+
+def _replications(n: int) -> str:
+    return f"{n} replication" if n == 1 else f"{n} replications"
 
 
 def overlays(
@@ -175,6 +182,18 @@ def run(
         ),
     ] = False,
     jobs: JobsOpt = None,
+    plot_replication: Annotated[
+        int | None,
+        typer.Option(
+            "--plot-replication",
+            min=1,
+            metavar="N",
+            help="Plot replication N (1 = the first) as it was sampled, instead of the mean "
+            "over the replications with its 5th-95th percentile band (backlog.png, "
+            "people.png, clinical.png).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run a scenario and write its results folder.
 
@@ -182,8 +201,8 @@ def run(
     run the summary (messages, backlogs, waits, recovery, late orders, hypotheses) and the
     results folder: results/<name>/<run-id>/ under the current directory, or --out DIR. It
     holds scenario.yaml, summary.json, run.json, timeseries.csv, latency.csv, events.csv,
-    backlog.png and latency.png (replications.csv with several replications, trace.csv with
-    --trace); see results/README.md.
+    backlog.png, people.png, clinical.png and latency.png (replications.csv with several
+    replications, trace.csv with --trace); see results/README.md.
 
     Exit codes: 0 ok; 1 a hypothesis failed; 2 bad input (nothing written); 3 an invariant
     broke (nothing written) or a guard stopped the run (results written, "complete": false);
@@ -192,7 +211,7 @@ def run(
     with interruptible() as signals:
         _run(
             signals, scenario, seed, replications, horizon, list(sets or ()), out_dir, force,
-            quiet, trace, jobs,
+            quiet, trace, jobs, plot_replication,
         )  # fmt: skip
 
 
@@ -208,6 +227,7 @@ def _run(
     quiet: bool,
     trace: bool,
     jobs: int | None,
+    plot_replication: int | None,
 ) -> None:
     from sim.experiments.executors import default_jobs
     from sim.experiments.run import run as run_scenario
@@ -225,6 +245,11 @@ def _run(
         if horizon is not None:
             given = _fit_warmup(ref, sets, given)
         scenario = load_or_exit(ref, given)
+        if plot_replication is not None and plot_replication > scenario.replications:
+            fail(
+                f"--plot-replication {plot_replication}: the run has "
+                f"{_replications(scenario.replications)}; choose 1 to {scenario.replications}"
+            )
         p = check_runnable(scenario)
         if out_dir is not None:
             check_out_or_exit(out_dir, force)
@@ -253,12 +278,23 @@ def _run(
         sha = write_scenario(staging.tmp, dump_yaml(scenario))
         with bar:
             result = run_scenario(scenario, trace=trace, progress=progress, jobs=workers)
-        write_results(staging.tmp, result, trace=trace, jobs=workers)
+        chosen = plot_replication - 1 if plot_replication is not None else None
+        write_results(staging.tmp, result, trace=trace, jobs=workers, plot_replication=chosen)
         record = run_record(
             result,
             run_id=staging.run_id,
             command=_command(
-                ref, seed, replications, horizon, sets, out_dir, force, quiet, trace, jobs
+                ref,
+                seed,
+                replications,
+                horizon,
+                sets,
+                out_dir,
+                force,
+                quiet,
+                trace,
+                jobs,
+                plot_replication,
             ),
             scenario_sha256=sha,
             started=started,

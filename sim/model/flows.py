@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,8 @@ class FlowRuntime:
         """Orders late with no result at all by the end (a subset of `late`)."""
         self.late_medcom = 0
         self.lost = 0
+        self.due: list[deque[Message] | None] = [None] * len(CLASSES)
+        """Per class with a deadline: its orders still inside it, oldest first (LateOrders)."""
 
 
 class Replier:

@@ -34,6 +34,11 @@ FIX_POISON: Final = 0
 RESTART_CHANNEL: Final = 1
 REPROCESS: Final = 2
 """Analysts' task priorities (lower goes first)."""
+BACK_ENTRY: Final = 0
+RECONCILE: Final = 1
+"""Clerks' task priorities."""
+PRIORITIES: Final = 3
+"""Priorities run from 0 to PRIORITIES - 1."""
 
 
 @dataclass(order=True)
@@ -75,6 +80,8 @@ class Team:
         self._callout_at = -1.0
         """When the call-out under way started (-1: none is)."""
         self._tasks: list[Task] = []
+        self.queued = [0] * PRIORITIES
+        """Tasks not yet started, per priority (the people's queues in timeseries.csv)."""
         self._seq = 0
         self._running: dict[int, Task] = {}
         """Tasks being worked, by sequence number."""
@@ -93,6 +100,7 @@ class Team:
     ) -> None:
         """Queue a task; it starts when someone is free (after a call-out if the team rests)."""
         self._seq += 1
+        self.queued[priority] += 1
         heapq.heappush(self._tasks, Task(priority, self._seq, label, duration, done, needed))
         self._next()
 
@@ -108,6 +116,11 @@ class Team:
         if self._callout_at >= 0.0 or self._running:
             return True
         return any(t.needed is None or t.needed() for t in self._tasks)
+
+    @property
+    def at_work(self) -> int:
+        """People working now: one per task under way, and the one answering a call-out."""
+        return len(self._running) + (1 if self._callout_at >= 0.0 else 0)
 
     def worked_s(self, now: float) -> float:
         """Seconds worked up to `now`: finished work, and the part of the work under way."""
@@ -130,6 +143,7 @@ class Team:
                 return
         while self.idle > 0 and self._tasks:
             task = heapq.heappop(self._tasks)
+            self.queued[task.priority] -= 1
             if task.needed is not None and not task.needed():
                 if task.done is not None:
                     task.done(self.env._now)

@@ -27,6 +27,7 @@ from sim.model.flows import FlowRuntime, Replier
 from sim.model.gate import PatientGate
 from sim.model.incidents import Incidents
 from sim.model.lane import Lane, Pool
+from sim.model.lateness import LateOrders
 from sim.model.message import (
     CLASSES,
     DEAD_LETTERED,
@@ -34,7 +35,14 @@ from sim.model.message import (
     PARKED,
     Message,
 )
-from sim.model.people import FIX_POISON, REPROCESS, RESTART_CHANNEL, Team
+from sim.model.people import (
+    BACK_ENTRY,
+    FIX_POISON,
+    RECONCILE,
+    REPROCESS,
+    RESTART_CHANNEL,
+    Team,
+)
 from sim.model.records import Event, GuardTripped, InvariantBroken, Samples, column
 from sim.model.system import System
 from sim.model.traffic import ArrivalContext, Arrivals, arrivals_for
@@ -116,6 +124,7 @@ class World(ChannelHooks, Incidents, Accounting):
         )
         self._build_channels()
         self._build_flows()
+        self.late_orders = LateOrders(self.flows.values())
         for ch in self.channels.values():
             ch.tracing = trace
         self._build_people()
@@ -340,6 +349,9 @@ class World(ChannelHooks, Incidents, Accounting):
         flow.channel.enter(msg)
         if flow.reply is not None and now >= self.warmup:
             self.awaiting[msg.uid] = msg
+            due = flow.due[cls]
+            if due is not None:
+                due.append(msg)
         if self.trace is not None:
             self.trace.append((now, msg.uid, flow.id, CLASSES[cls], "created"))
         sender = flow.sender
@@ -367,6 +379,9 @@ class World(ChannelHooks, Incidents, Accounting):
             tracked.paper = 2
             if now >= self.warmup:
                 self.awaiting[tracked.uid] = tracked
+                due = flow.due[cls]
+                if due is not None:
+                    due.append(tracked)
         delay = self._turnaround(flow, cls) + fb.spec.phone_delay
         Timeout(self.env, delay, tracked).callbacks.append(self._phoned)
         return tracked
@@ -389,7 +404,7 @@ class World(ChannelHooks, Incidents, Accounting):
         phone = self.scenario.fallback.phone_delay if self.scenario.fallback else 900.0
         self.expired_to_paper += 1
         if self.clerks is not None:
-            self.clerks.add(0, "back-enter expired message", self._back_entry)
+            self.clerks.add(BACK_ENTRY, "back-enter expired message", self._back_entry)
         if msg.order is not None:
             if msg.order.result_at < 0:
                 Timeout(self.env, phone, msg.order).callbacks.append(self._phoned)
@@ -421,7 +436,7 @@ class World(ChannelHooks, Incidents, Accounting):
 
     def delivered(self, msg: Message, now: float) -> None:
         if msg.paper == 1 and self.clerks is not None:
-            self.clerks.add(1, "reconcile duplicate order", self._reconcile)
+            self.clerks.add(RECONCILE, "reconcile duplicate order", self._reconcile)
         flow = msg.flow
         if flow.reply is not None:
             flow.reply.order_delivered(msg)
@@ -557,7 +572,7 @@ class World(ChannelHooks, Incidents, Accounting):
             n = self.fallback.paper_orders.pop(sid, 0)
             if self.clerks is not None:
                 for _ in range(n):
-                    self.clerks.add(0, "back-enter paper order", self._back_entry)
+                    self.clerks.add(BACK_ENTRY, "back-enter paper order", self._back_entry)
 
     def result_reached(self, order: Message, now: float) -> None:
         """The first result of an order reached the clinician."""
@@ -607,11 +622,19 @@ class World(ChannelHooks, Incidents, Accounting):
         names.append("engine.transform")
         names += [f"lane.{lid}" for lid in self.lanes]
         names += ["parked", "in_flight", "total"]
+        if self.fallback is not None:
+            names.append("people.paper_held")
+        if self.clerks is not None:
+            names += ["people.back_entry", "people.reconcile", "people.clerks_busy"]
+        if self.analysts is not None:
+            names += ["people.analyst_tasks", "people.analysts_busy"]
+        names += [f"late.{CLASSES[k]}" for k in self.late_orders.classes]
         for name in names:
             self.samples.columns[name] = column()
 
     def sample(self) -> None:
-        """Record every queue's backlog now and check the run's guards."""
+        """Record every queue's backlog, the people's work and the late orders now, and check
+        the run's guards."""
         now = self.env.now
         if not self.samples.time_s:
             self._columns()
@@ -626,6 +649,16 @@ class World(ChannelHooks, Incidents, Accounting):
         row.append(len(engine.queue) + engine.busy)
         row += [lane.waiting_now() for lane in self.lanes.values()]
         row += (count.parked, count.sending, count.outstanding)
+        fallback, clerks, analysts = self.fallback, self.clerks, self.analysts
+        if fallback is not None:
+            row.append(sum(fallback.paper_orders.values()))
+        if clerks is not None:
+            row += (clerks.queued[BACK_ENTRY], clerks.queued[RECONCILE], clerks.at_work)
+        if analysts is not None:
+            row += (sum(analysts.queued), analysts.at_work)
+        late = self.late_orders
+        late.advance(now)
+        row += [late.late[k] for k in late.classes]
         self.samples.add(now, row)
         for hist in self.histograms:
             hist.flush_if_large()

@@ -2,8 +2,9 @@
 
 - :mod:`sim.report.results`: the folder's place, run ids, atomic writing, summary/run JSON.
 - :mod:`sim.report.csvs`: timeseries, latency, events, replications and trace CSV files.
-- :mod:`sim.report.plots`: backlog and latency PNGs (the only module that imports matplotlib,
-  and it is imported only when a results folder is written).
+- :mod:`sim.report.plots`: the PNGs of a run (backlog, people, clinical, latency) and of a
+  comparison (backlog, destinations, metrics); the only package that imports matplotlib, and
+  it is imported only when a results folder is written.
 - :mod:`sim.report.tables`: rows of text for the CLI's tables (rendering stays in the CLI).
 - :mod:`sim.report.comparison`: the results folder of ``ehrsim compare`` and its tables' rows.
 - :mod:`sim.report.compare_text`: a comparison's labels, values, paired differences and

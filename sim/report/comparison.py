@@ -10,7 +10,8 @@ atomic staging as a run (:mod:`sim.report.results`):
 - ``comparison.csv``: one row per variant, best first, with the paired difference to the best,
   ``distinguishable``, ``pareto`` and ``trade_off`` (see :func:`comparison_columns`);
 - ``run.json``: what varies between identical comparisons (command, times, versions);
-- ``backlog.png`` and ``metrics.png``.
+- ``backlog.png`` (total backlog per variant), ``destinations.png`` (a panel per destination,
+  every variant in each) and ``metrics.png``.
 
 The table rows are plain text (the CLI lays them out with rich).
 """
@@ -58,7 +59,8 @@ __all__ = [
 ]
 
 COMPARE_FILES = (
-    "scenario.yaml", "summary.json", "comparison.csv", "run.json", "backlog.png", "metrics.png",
+    "scenario.yaml", "summary.json", "comparison.csv", "run.json", "backlog.png",
+    "destinations.png", "metrics.png",
 )  # fmt: skip
 """The files of a comparison's results folder."""
 
@@ -290,19 +292,30 @@ def metric_panels(comparison: Comparison) -> tuple[list[Panel], str]:
 
 
 def write_comparison(folder: Path, comparison: Comparison) -> None:
-    """Write summary.json, comparison.csv, backlog.png and metrics.png into ``folder``."""
+    """Write summary.json, comparison.csv, backlog.png, destinations.png and metrics.png into
+    ``folder``."""
     from sim.report import plots
 
     (folder / "summary.json").write_text(dump_json(comparison.to_json()), encoding="utf-8")
     write_comparison_csv(folder / "comparison.csv", comparison)
     variants = comparison.variants
     base = next(iter(variants.values())).result
+    reps = {name: v.result.replications for name, v in variants.items()}
+    start, title = base.scenario.start, base.scenario.title
+    horizon = max(v.result.horizon for v in variants.values())
     plots.comparison_backlog_png(
-        folder / "backlog.png",
-        {name: v.result.replications[0] for name, v in variants.items()},
-        start=base.scenario.start,
-        horizon=max(v.result.horizon for v in variants.values()),
-        title=base.scenario.title,
+        folder / "backlog.png", reps, start=start, horizon=horizon, title=title
+    )
+    flows = {
+        fid: flow.to for v in variants.values() for fid, flow in v.result.scenario.flows.items()
+    }
+    plots.destinations_png(
+        folder / "destinations.png",
+        reps,
+        start=start,
+        horizon=horizon,
+        title=title,
+        labels=plots.destination_labels(flows),
     )
     panels, note = metric_panels(comparison)
     plots.comparison_metrics_png(

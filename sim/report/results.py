@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sim.experiments.run import RunResult
+    from sim.scenario.schema import Scenario
 
 __all__ = [
     "FILES",
@@ -40,6 +41,7 @@ __all__ = [
     "make_run_id",
     "reserve",
     "run_record",
+    "staff_sizes",
     "stage_out",
     "write_results",
     "write_scenario",
@@ -47,7 +49,7 @@ __all__ = [
 
 FILES = (
     "scenario.yaml", "summary.json", "run.json", "timeseries.csv", "latency.csv", "events.csv",
-    "backlog.png", "latency.png",
+    "backlog.png", "people.png", "clinical.png", "latency.png",
 )  # fmt: skip
 """The files every results folder holds; ``replications.csv`` (more than one replication) and
 ``trace.csv`` (``--trace``) join them when they apply."""
@@ -239,13 +241,22 @@ def write_scenario(folder: Path, text: str) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write_results(folder: Path, result: RunResult, *, trace: bool = False, jobs: int = 1) -> None:
+def write_results(
+    folder: Path,
+    result: RunResult,
+    *,
+    trace: bool = False,
+    jobs: int = 1,
+    plot_replication: int | None = None,
+) -> None:
     """Write summary.json, the CSV files and the plots of a finished run into ``folder``.
 
     ``summary.json`` holds only ``result.summary``, which depends on the scenario and seed
     alone, so it is byte-identical between runs; anything that varies goes into run.json.
     With ``jobs`` above 1 the slow parts (the figures, timeseries.csv) are written side by
-    side in forked processes.
+    side in forked processes. The plots over time (backlog, people, clinical) draw the mean
+    over the replications with a 5th-95th percentile band, or only replication
+    ``plot_replication`` (0-based) as it was sampled.
     """
     from sim.report import csvs, plots
 
@@ -260,17 +271,33 @@ def write_results(folder: Path, result: RunResult, *, trace: bool = False, jobs:
     if trace:
         csvs.write_trace(folder / "trace.csv", reps, start)
     labels = plots.destination_labels({fid: flow.to for fid, flow in scenario.flows.items()})
+    horizon, title, chosen = result.horizon, scenario.title, plot_replication
 
     def backlog_and_timeseries() -> None:
         plots.backlog_png(
             folder / "backlog.png",
-            reps[0],
+            reps,
             start=start,
-            horizon=result.horizon,
-            title=scenario.title,
+            horizon=horizon,
+            title=title,
             labels=labels,
+            chosen=chosen,
         )
         csvs.write_timeseries(folder / "timeseries.csv", reps, start)
+
+    def people_and_clinical() -> None:
+        plots.people_png(
+            folder / "people.png",
+            reps,
+            start=start,
+            horizon=horizon,
+            title=title,
+            staff=staff_sizes(scenario),
+            chosen=chosen,
+        )
+        plots.clinical_png(
+            folder / "clinical.png", reps, start=start, horizon=horizon, title=title, chosen=chosen
+        )
 
     side_by_side(
         [
@@ -278,9 +305,19 @@ def write_results(folder: Path, result: RunResult, *, trace: bool = False, jobs:
                 folder / "latency.png", result.summary.get("latency_s", {}), title=scenario.title
             ),
             backlog_and_timeseries,
+            people_and_clinical,
         ],
         jobs,
     )
+
+
+def staff_sizes(scenario: Scenario) -> dict[str, int]:
+    """Team name -> its number of people (``clerks``, ``analysts``), for people.png."""
+    staff = scenario.staff
+    if staff is None:
+        return {}
+    teams = {"analysts": staff.analysts, "clerks": staff.clerks}
+    return {name: team.count for name, team in teams.items() if team is not None}
 
 
 def side_by_side(tasks: list[Callable[[], None]], jobs: int) -> None:
