@@ -38,6 +38,7 @@ from sim.cli.common import (
     table,
     warn,
 )
+from sim.cli.report import ReportFormatOpt, ReportOpt, report_flags, report_format
 
 if TYPE_CHECKING:
     from sim.experiments.plan import Plan
@@ -56,6 +57,7 @@ def _command(
     quiet: bool,
     trace: bool,
     jobs: int | None = None,
+    report: str | None = None,
 ) -> list[str]:
     """The command as a user would retype it (for run.json)."""
     cmd = ["ehrsim", "run", scenario]
@@ -72,7 +74,7 @@ def _command(
     cmd += [flag for flag, on in (("--force", force), ("--quiet", quiet), ("--trace", trace)) if on]
     if jobs is not None:
         cmd += ["--jobs", str(jobs)]
-    return cmd
+    return cmd + report_flags(report)
 
 
 def overlays(
@@ -175,6 +177,8 @@ def run(
         ),
     ] = False,
     jobs: JobsOpt = None,
+    report: ReportOpt = False,
+    report_fmt: ReportFormatOpt = None,
 ) -> None:
     """Run a scenario and write its results folder.
 
@@ -183,7 +187,7 @@ def run(
     results folder: results/<name>/<run-id>/ under the current directory, or --out DIR. It
     holds scenario.yaml, summary.json, run.json, timeseries.csv, latency.csv, events.csv,
     backlog.png and latency.png (replications.csv with several replications, trace.csv with
-    --trace); see results/README.md.
+    --trace, report.html with --report); see results/README.md.
 
     Exit codes: 0 ok; 1 a hypothesis failed; 2 bad input (nothing written); 3 an invariant
     broke (nothing written) or a guard stopped the run (results written, "complete": false);
@@ -192,7 +196,7 @@ def run(
     with interruptible() as signals:
         _run(
             signals, scenario, seed, replications, horizon, list(sets or ()), out_dir, force,
-            quiet, trace, jobs,
+            quiet, trace, jobs, report_format(report, report_fmt),
         )  # fmt: skip
 
 
@@ -208,6 +212,7 @@ def _run(
     quiet: bool,
     trace: bool,
     jobs: int | None,
+    report: str | None,
 ) -> None:
     from sim.experiments.executors import default_jobs
     from sim.experiments.run import run as run_scenario
@@ -258,13 +263,18 @@ def _run(
             result,
             run_id=staging.run_id,
             command=_command(
-                ref, seed, replications, horizon, sets, out_dir, force, quiet, trace, jobs
+                ref, seed, replications, horizon, sets, out_dir, force, quiet, trace, jobs, report
             ),
             scenario_sha256=sha,
             started=started,
             wall_s=time.monotonic() - clock0,
         )
         (staging.tmp / "run.json").write_text(dump_json(record), encoding="utf-8")
+        if report is not None:
+            from sim.cli.common import installed_version
+            from sim.report.publish import write_report
+
+            write_report(staging.tmp, report, version=installed_version())
         return result
 
     result, final = land(staging, signals, work)

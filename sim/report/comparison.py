@@ -10,6 +10,8 @@ atomic staging as a run (:mod:`sim.report.results`):
 - ``comparison.csv``: one row per variant, best first, with the paired difference to the best,
   ``distinguishable``, ``pareto`` and ``trade_off`` (see :func:`comparison_columns`);
 - ``run.json``: what varies between identical comparisons (command, times, versions);
+- ``variants/<name>/timeseries.csv`` and ``events.csv``: each variant's backlog samples and
+  events, as a run writes them (so a report or a plot reads the folder, never reruns it);
 - ``backlog.png`` and ``metrics.png``.
 
 The table rows are plain text (the CLI lays them out with rich).
@@ -21,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from sim.experiments.figures import is_recovery_metric
 from sim.experiments.verdicts import zero_metrics
@@ -34,7 +37,7 @@ from sim.report.compare_text import (
 )
 from sim.report.compare_text import unit as _unit
 from sim.report.compare_text import value_text as _value
-from sim.report.csvs import cell
+from sim.report.csvs import cell, write_events, write_timeseries
 from sim.report.results import dump_json, run_json
 from sim.report.tables import Section
 
@@ -45,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = [
     "COMPARE_FILES",
     "LABELS",
+    "VARIANTS",
     "compare_record",
     "comparison_columns",
     "figure_text",
@@ -53,14 +57,19 @@ __all__ = [
     "overlay_text",
     "ranked_section",
     "trade_off_lines",
+    "variant_folder",
     "write_comparison",
     "write_comparison_csv",
+    "write_variant_files",
 ]
 
 COMPARE_FILES = (
     "scenario.yaml", "summary.json", "comparison.csv", "run.json", "backlog.png", "metrics.png",
 )  # fmt: skip
-"""The files of a comparison's results folder."""
+"""The files of a comparison's results folder (besides each variant's under :data:`VARIANTS`)."""
+
+VARIANTS = "variants"
+"""The sub-folder holding a folder per variant (see :func:`variant_folder`)."""
 
 
 def _missing_text(fig: Figure, n: int) -> str:
@@ -289,12 +298,33 @@ def metric_panels(comparison: Comparison) -> tuple[list[Panel], str]:
     return panels, "not drawn: " + "; ".join(notes) if notes else ""
 
 
+def variant_folder(name: str) -> str:
+    """A variant's folder name under :data:`VARIANTS`: its name, with every character but
+    ASCII letters, digits, ``-``, ``_`` and ``~`` percent-encoded (``a/b`` is ``a%2Fb``), so
+    that any variant name is one safe path component (names never hold a dot)."""
+    return quote(name, safe="-_~")
+
+
+def write_variant_files(folder: Path, comparison: Comparison) -> None:
+    """Write ``variants/<name>/timeseries.csv`` and ``events.csv`` for every variant: the same
+    files, columns and rows a run of that variant writes."""
+    for name, v in comparison.variants.items():
+        target = folder / VARIANTS / variant_folder(name)
+        target.mkdir(parents=True, exist_ok=True)
+        reps = v.result.replications
+        start = v.result.scenario.start
+        write_timeseries(target / "timeseries.csv", reps, start)
+        write_events(target / "events.csv", reps, start)
+
+
 def write_comparison(folder: Path, comparison: Comparison) -> None:
-    """Write summary.json, comparison.csv, backlog.png and metrics.png into ``folder``."""
+    """Write summary.json, comparison.csv, each variant's files, backlog.png and metrics.png
+    into ``folder``."""
     from sim.report import plots
 
     (folder / "summary.json").write_text(dump_json(comparison.to_json()), encoding="utf-8")
     write_comparison_csv(folder / "comparison.csv", comparison)
+    write_variant_files(folder, comparison)
     variants = comparison.variants
     base = next(iter(variants.values())).result
     plots.comparison_backlog_png(
@@ -338,6 +368,7 @@ def compare_record(
         if not v.complete
     ]
     return run_json(
+        kind="compare",
         run_id=run_id,
         command=command,
         scenario=comparison.scenario,

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sim.scenario.schema import Strategy
 
 __all__ = [
+    "MESSAGE_ROWS",
     "PLAN_HEADER",
     "THEORY_HEADER",
     "Section",
@@ -228,7 +229,7 @@ def _at(start: datetime | None, seconds: Any, days: bool) -> str:
     return f"{moment:%a %H:%M}" if days else f"{moment:%H:%M}"
 
 
-_MESSAGES = (
+MESSAGE_ROWS = (
     ("created", "created"),
     ("delivered", "delivered"),
     ("queued at end", "queued_at_end"),
@@ -240,6 +241,7 @@ _MESSAGES = (
     ("duplicates", "duplicates"),
     ("orders on paper", "on_paper"),
 )
+"""The rows of the messages table: (label, key under summary.json's ``messages``)."""
 
 
 def summary_sections(
@@ -259,7 +261,7 @@ def summary_sections(
         Section(
             "Messages",
             ("", "count"),
-            [(label, human_count(messages.get(key))) for label, key in _MESSAGES],
+            [(label, human_count(messages.get(key))) for label, key in MESSAGE_ROWS],
         )
     ]
     share = summary.get("recovered_share")
