@@ -10,7 +10,8 @@ timeline, the figures and the provenance. See :class:`CompareReport`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,7 @@ from sim.report.compare_text import (
     label,
     trade_off_text,
 )
-from sim.report.comparison import figure_text, overlay_text
+from sim.report.comparison import figure_text, overlay_assignments
 from sim.report.content import Table, interval_text, provenance
 from sim.report.content import figure_text as value_of
 from sim.report.gantt import Gantt, gantt
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from sim.report.folder import FigureFile, ResultsFolder
     from sim.scenario.schema import Scenario
 
-__all__ = ["CompareReport", "MetricCell", "RankRow", "compare_report"]
+__all__ = ["CompareReport", "MetricCell", "RankRow", "compare_report", "overlay_lines"]
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ def _cell(metric: str, variant: str, data: Mapping[str, Any]) -> MetricCell:
     return MetricCell(
         metric,
         variant,
-        figure_text(Figure.from_json(metric, data)),
+        figure_text(Figure.from_json(metric, data)).replace(" ± ", "\n± "),
         None if mean is None else float(mean),
         _pair(data.get("ci95")),
     )
@@ -166,7 +167,7 @@ def _ranking(data: Mapping[str, Any]) -> list[RankRow]:
                 ci_text="\n".join(t for t in (interval_text(first, cell.ci), note) if t),
                 difference=difference_text(
                     first, PairedDifference.from_json(diff) if diff is not None else None, n
-                ),
+                ).replace(" [", "\n["),
                 pareto=name in front,
                 given_up=given_up_cell(trades[name]) if name in trades else "",
                 recovered="–" if share is None else f"{share:.0%}",
@@ -177,18 +178,48 @@ def _ranking(data: Mapping[str, Any]) -> list[RankRow]:
 
 
 def _differences(base: Scenario, variant: Scenario) -> str:
-    """What a variant's resolved scenario does differently on the channels and the faults."""
+    """What a variant's resolved scenario does differently on the channels and the faults:
+    the queue layout, each new channel strategy once with the channels it applies to (``every
+    channel`` when all), the faults."""
     lines = []
-    for sid in dict.fromkeys(flow.to for flow in variant.flows.values()):
+    if variant.strategy.queues != base.strategy.queues:
+        lines.append(f"queues: {variant.strategy.queues}")
+    channels = list(dict.fromkeys(flow.to for flow in variant.flows.values()))
+    changed: dict[str, list[str]] = {}
+    for sid in channels:
         mine = strategy_text(variant.channel_strategy(sid))
         if sid not in base.systems or mine != strategy_text(base.channel_strategy(sid)):
-            lines.append(f"{sid}: {mine}")
-    if variant.strategy.queues != base.strategy.queues:
-        lines.insert(0, f"queues: {variant.strategy.queues}")
+            changed.setdefault(mine, []).append(sid)
+    for text, sids in changed.items():
+        which = "every channel" if len(sids) == len(channels) > 1 else ", ".join(sids)
+        lines.append(f"{which}: {text}")
     if variant.faults != base.faults:
         names = ", ".join(f.name or f.kind for f in variant.faults)
         lines.append(f"faults: {names}" if names else "no faults")
     return "\n".join(lines) if lines else "the same channels and faults as the baseline"
+
+
+def overlay_lines(overlay: Mapping[str, Any], systems: Sequence[str]) -> str:
+    """An overlay's assignments, a line each; one key set to the same value on every system
+    is one line: ``systems.*.connections=4 (every system)``."""
+    if not overlay:
+        return "(the scenario as written)"
+    assignments = overlay_assignments(overlay)
+    per_system: dict[str, list[str]] = {}
+    for text in assignments:
+        match = re.fullmatch(r"systems\.([^.=]+)\.(.+)", text)
+        if match is not None:
+            per_system.setdefault(match[2], []).append(match[1])
+    lines = []
+    for text in assignments:
+        match = re.fullmatch(r"systems\.([^.=]+)\.(.+)", text)
+        if match is None or len(per_system[match[2]]) < 3:
+            lines.append(text)
+        elif match[1] == per_system[match[2]][0]:
+            sids = per_system[match[2]]
+            which = "every system" if set(sids) >= set(systems) else ", ".join(sids)
+            lines.append(f"systems.*.{match[2]} ({which})")
+    return "\n".join(lines)
 
 
 def _variants(data: Mapping[str, Any], scenarios: Mapping[str, Scenario]) -> Table:
@@ -201,7 +232,7 @@ def _variants(data: Mapping[str, Any], scenarios: Mapping[str, Scenario]) -> Tab
         rows.append(
             (
                 name,
-                overlay_text(overlay),
+                overlay_lines(overlay, list(base.systems)),
                 _differences(base, scenario) if scenario is not None and name != names[0] else "",
             )
         )

@@ -54,6 +54,7 @@ __all__ = [
     "figure_text",
     "label",
     "metric_panels",
+    "overlay_assignments",
     "overlay_text",
     "ranked_section",
     "trade_off_lines",
@@ -100,8 +101,8 @@ def figure_text(fig: Figure) -> str:
     return f"{text}\n{note}" if note else text
 
 
-def overlay_text(overlay: Mapping[str, Any]) -> str:
-    """An overlay as dotted assignments: ``strategy.queues=shared, systems.lab.connections=2``."""
+def overlay_assignments(overlay: Mapping[str, Any]) -> list[str]:
+    """An overlay as dotted assignments, one per key it sets: ``strategy.queues=shared``."""
     parts: list[str] = []
 
     def walk(node: Any, path: str) -> None:
@@ -112,7 +113,12 @@ def overlay_text(overlay: Mapping[str, Any]) -> str:
             parts.append(f"{path}={_flow(node)}")
 
     walk(overlay, "")
-    return ", ".join(parts) if overlay else "(the scenario as written)"
+    return parts
+
+
+def overlay_text(overlay: Mapping[str, Any]) -> str:
+    """An overlay as dotted assignments: ``strategy.queues=shared, systems.lab.connections=2``."""
+    return ", ".join(overlay_assignments(overlay)) if overlay else "(the scenario as written)"
 
 
 def _flow(value: Any) -> str:

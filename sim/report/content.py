@@ -91,14 +91,13 @@ def _number(value: Any) -> float | None:
 
 
 def figure_text(metric: str, value: float | None) -> str:
-    """A value in the metric's unit: ``2h 41m``, ``12.5%``, ``1.013``, ``25.1 h``, ``12,345``."""
+    """A value in the metric's unit: ``2h 41m``, ``12.5%``, ``1.013``, ``25.1 h``, ``12,345``
+    (a mean count of 100 or more as a whole number, a smaller one with a decimal)."""
     if value is None:
         return "–"
     if unit(metric) == "h":
         return f"{value:,.1f} h"
-    if unit(metric) in ("s", "share", "sends/message"):
-        return value_text(metric, value)
-    return human_count(round(value, 1))
+    return value_text(metric, value)
 
 
 def interval_text(metric: str, ci: tuple[float, float] | None) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import struct
 from functools import cache
 from pathlib import Path
@@ -43,12 +44,23 @@ def environment() -> Environment:
     env.filters["lines"] = _lines
     env.filters["json"] = _json
     env.filters["sentence"] = _sentence
+    env.filters["breakable"] = _breakable
     return env
 
 
 def _lines(text: str) -> Markup:
     """A cell's text with its line breaks as ``<br>`` (each line escaped)."""
     return Markup("<br>").join(escape(line) for line in str(text).split("\n"))
+
+
+def _breakable(text: str) -> Markup:
+    """Lines of names and paths that may wrap after ``_``, ``.`` and ``-`` (``<wbr>``), not
+    inside a word; each line escaped."""
+    lines = []
+    for line in str(text).split("\n"):
+        parts = re.split(r"(?<=[_.-])", line)
+        lines.append(Markup("<wbr>").join(escape(p) for p in parts))
+    return Markup("<br>").join(lines)
 
 
 def _sentence(text: str) -> str:

@@ -10,7 +10,7 @@ lay them out (and escape them).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
@@ -32,6 +32,7 @@ __all__ = [
     "channel_rows",
     "describe",
     "duration_text",
+    "fault_sentences",
     "fault_text",
     "rate_text",
 ]
@@ -106,14 +107,23 @@ def _volume(fid: str, flow: Flow, scenario: Scenario) -> str:
         text = rate_text(flow.rate)
         shape = profile_name(flow.profile or scenario.profile)
         if shape is not None and shape != "flat":
-            text += f", '{shape}' daily profile"
+            text += f" ({shape} profile)"
         elif shape is None:
-            text += ", own daily profile"
+            text += " (own daily profile)"
         return text
     if flow.trace is not None:
         return f"a trace of {len(flow.trace):,} orders"
     feeding = [f for f, spec in scenario.flows.items() if spec.reply and spec.reply.flow == fid]
-    return f"results of {', '.join(feeding)}" if feeding else "none"
+    if len(feeding) > 2:
+        return f"replies to {len(feeding)} flows"
+    return f"replies to {' and '.join(feeding)}" if feeding else "none"
+
+
+def _about(seconds: float) -> str:
+    """A mean duration, roughly: ``~46 min``, ``~3h 35m``."""
+    if seconds < 3600:
+        return f"~{max(round(seconds / 60), 1)} min" if seconds >= 60 else f"~{seconds:.0f} s"
+    return "~" + human_seconds(seconds)
 
 
 def _replies(flow: Flow) -> str:
@@ -123,10 +133,11 @@ def _replies(flow: Flow) -> str:
     count = f"{reply.count:g} result{'' if reply.count == 1 else 's'} on {reply.flow}"
     after = reply.after
     if isinstance(after, Mapping):
-        when = ", ".join(f"{_CLASS.get(c, c)} ~{human_seconds(d.mean)}" for c, d in after.items())
-    else:
-        when = f"~{human_seconds(after.mean)}"
-    return f"{count}, after {when}"
+        means = sorted(d.mean for d in after.values())
+        if means[0] == means[-1]:
+            return f"{count}, after {_about(means[0])}"
+        return f"{count}, after {_about(means[0])} to {_about(means[-1])} by class"
+    return f"{count}, after {_about(after.mean)}"
 
 
 def _flow_rows(scenario: Scenario) -> list[tuple[str, ...]]:
@@ -204,12 +215,15 @@ def _target(fault: Fault) -> str:
     return str(target)
 
 
-def fault_text(fault: Fault, start: datetime) -> str:
-    """A fault in one sentence: name, kind, target, clock times, and what it does."""
-    head = f"{fault.name or fault.kind}: {fault.kind}"
-    target = _target(fault)
-    if target:
-        head += f" on {target}"
+def fault_text(faults: Sequence[Fault], start: datetime) -> str:
+    """Faults that differ only in their name and target (the same kind, times and severity),
+    in one sentence: names, kind, targets, clock times, and what they do."""
+    fault = faults[0]
+    names = "; ".join(f.name or f.kind for f in faults)
+    targets = ", ".join(t for t in (_target(f) for f in faults) if t)
+    head = f"{names}: {fault.kind}"
+    if targets:
+        head += f" on {targets}"
     if fault.duration is not None:
         end = fault.at + fault.duration
         head += (
@@ -223,6 +237,16 @@ def fault_text(fault: Fault, start: datetime) -> str:
     if fault.kind == "poison-message":
         details.append(f"refused with {fault.code}")
     return f"{head}: {'; '.join(d for d in details if d)}."
+
+
+def fault_sentences(faults: Sequence[Fault], start: datetime) -> list[str]:
+    """A sentence per group of faults alike but for their name and target, in the order of
+    the file (six surges of 1.4 from 16:00 to 17:30 on six flows are one sentence)."""
+    groups: dict[tuple[object, ...], list[Fault]] = {}
+    for f in faults:
+        key = (f.kind, f.at, f.duration, f.severity, f.mode, f.poison_share, f.code)
+        groups.setdefault(key, []).append(f)
+    return [fault_text(group, start) for group in groups.values()]
 
 
 def _people(scenario: Scenario) -> list[str]:
@@ -294,7 +318,7 @@ def describe(scenario: Scenario) -> ScenarioWords:
         f"{_mean(engine.transform)}; queues: {_QUEUES.get(scenario.strategy.queues, '')} "
         f"({scenario.strategy.queues}).",
     ]
-    faults = [fault_text(f, start) for f in scenario.faults] or ["No faults."]
+    faults = fault_sentences(scenario.faults, start) or ["No faults."]
     return ScenarioWords(
         overview, _flow_rows(scenario), channel_rows(scenario), faults, _people(scenario)
     )
