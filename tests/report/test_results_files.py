@@ -144,8 +144,8 @@ class TestBadFolders:
         assert result.exit_code == 2
         text = " ".join(result.stderr.split())
         assert (
-            f"error: {folder}: the results of ehrsim sweep; ehrsim report reads the folders of run and compare only"
-            in text
+            f"error: {folder}: the results of ehrsim sweep; ehrsim report reads the folders of "
+            "run and compare only" in text
         )
         assert sorted(p.name for p in folder.iterdir()) == before
 
@@ -167,8 +167,8 @@ class TestBadFolders:
         result = invoke("report", str(folder))
         assert result.exit_code == 2
         assert (
-            "scenario.yaml missing; a results folder of ehrsim holds run.json, summary.json, scenario.yaml"
-            in " ".join(result.stderr.split())
+            "scenario.yaml missing; a results folder of ehrsim holds run.json, summary.json, "
+            "scenario.yaml" in " ".join(result.stderr.split())
         )
         assert not (folder / "report.html").exists()
 
