@@ -84,7 +84,7 @@ def load(driver: Any, path: Path) -> dict[str, Any]:
         return {
           images: Array.from(document.images).map(i => ({
             complete: i.complete, width: i.naturalWidth, scheme: i.currentSrc.split(':')[0],
-            figure: i.closest('figure').dataset.figure})),
+            figure: i.closest('figure') ? i.closest('figure').dataset.figure : null})),
           svgs: document.querySelectorAll('svg').length,
           gantt: svg && {
             width: svg.getBBox().width, faults: svg.querySelectorAll('g.fault').length},
@@ -95,6 +95,13 @@ def load(driver: Any, path: Path) -> dict[str, Any]:
           resources: performance.getEntriesByType('resource').map(r => r.name),
           title: document.querySelector('h1').textContent,
         };
+        """
+    )
+    page["decoded"] = driver.execute_async_script(
+        """
+        const done = arguments[arguments.length - 1];
+        Promise.all(Array.from(document.images).map(
+          i => i.decode().then(() => true, () => false))).then(done);
         """
     )
     requests = []
@@ -118,6 +125,7 @@ def check_self_contained(page: dict[str, Any], folder: Path, kind: str) -> None:
     assert [i["figure"] for i in page["images"]] == present
     for image in page["images"]:
         assert image["complete"] and image["width"] > 0 and image["scheme"] == "data", image
+    assert page["decoded"] == [True] * len(present)
     assert page["svgs"] == 1 and page["gantt"]["width"] > 0 and page["gantt"]["faults"] == 2
     assert page["url"] in page["requests"], "the performance log did not record the page"
     assert all(r == page["url"] or r.startswith("data:") for r in page["requests"]), page[

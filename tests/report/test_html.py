@@ -3,6 +3,7 @@ ones, integers with thousands separators."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from html.parser import HTMLParser
@@ -108,6 +109,21 @@ def test_the_page_needs_nothing_else(folders: Folders, kind: str) -> None:
     ]
     assert csp and csp[0]["content"].startswith("default-src 'none'; img-src data:")
     assert names.count("svg") == 1
+
+
+@pytest.mark.parametrize("kind", ["run", "compare"])
+def test_every_figure_is_the_folders_png(folders: Folders, kind: str) -> None:
+    """Each embedded image is, byte for byte, the folder's PNG its figure names."""
+    folder = getattr(folders, kind)
+    html = (folder / "report.html").read_text()
+    found = re.findall(
+        r'<figure data-figure="([^"]+)">\s*<img src="data:image/png;base64,([^"]+)"', html
+    )
+    assert [name for name, _ in found] == [
+        f.name for f in FIGURES[kind] if (folder / f.name).is_file()
+    ]
+    for name, data in found:
+        assert base64.b64decode(data) == (folder / name).read_bytes()
 
 
 def test_run_headlines_carry_summary_values(folders: Folders) -> None:
