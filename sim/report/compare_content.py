@@ -25,15 +25,15 @@ from sim.report.compare_text import (
     label,
     trade_off_text,
 )
-from sim.report.comparison import figure_text, overlay_assignments
-from sim.report.content import Table, interval_text, provenance
+from sim.report.comparison import figure_text, overlay_assignments, variant_folder
+from sim.report.content import Table, interval_text, provenance, timeline_note
 from sim.report.content import figure_text as value_of
 from sim.report.gantt import Gantt, gantt
 from sim.report.scenario_words import ScenarioWords, describe
 from sim.report.tables import strategy_text
 
 if TYPE_CHECKING:
-    from sim.report.folder import FigureFile, ResultsFolder
+    from sim.report.folder import Event, FigureFile, ResultsFolder
     from sim.scenario.schema import Scenario
 
 __all__ = ["CompareReport", "MetricCell", "RankRow", "compare_report", "overlay_lines"]
@@ -243,10 +243,11 @@ def _variants(data: Mapping[str, Any], scenarios: Mapping[str, Scenario]) -> Tab
     )
 
 
-def _timeline_note(scenarios: Mapping[str, Scenario]) -> str:
+def _timeline_note(scenarios: Mapping[str, Scenario], events: Sequence[Event] | None) -> str:
     names = list(scenarios)
-    if not names:
-        return ""
+    missing = timeline_note(events, f"variants/{variant_folder(names[0])}/events.csv")
+    if missing:
+        return missing
     base = scenarios[names[0]]
     other = [n for n in names[1:] if scenarios[n].faults != base.faults]
     text = f"The faults of {names[0]}, as they happened in its replications."
@@ -323,8 +324,8 @@ def compare_report(folder: ResultsFolder) -> CompareReport:
         ],
         variants=_variants(data, folder.variants),
         scenario=describe(scenario),
-        timeline=gantt(folder.events, scenario, float(scenario.horizon or 0.0), n),
-        timeline_note=_timeline_note(folder.variants),
+        timeline=gantt(folder.events or [], scenario, float(scenario.horizon or 0.0), n),
+        timeline_note=_timeline_note(folder.variants, folder.events),
         figures=list(folder.figures),
         provenance=provenance(folder),
     )

@@ -20,7 +20,7 @@ from sim.report.compare_text import unit, value_text
 from sim.report.tables import Section, human_count, human_seconds
 
 if TYPE_CHECKING:
-    from sim.report.folder import ResultsFolder
+    from sim.report.folder import Event, ResultsFolder
 
 __all__ = [
     "Headline",
@@ -30,6 +30,7 @@ __all__ = [
     "headline",
     "interval_text",
     "provenance",
+    "timeline_note",
 ]
 
 
@@ -156,6 +157,15 @@ def headline(summary: Mapping[str, Any], metric: str, label: str) -> Headline:
         note,
         known.description if known is not None else "",
     )
+
+
+def timeline_note(events: Sequence[Event] | None, source: str) -> str:
+    """What the fault timeline cannot show: no events file, or no fault in it."""
+    if events is None:
+        return f"The folder holds no {source} (written by an older ehrsim): no fault timeline."
+    if not any(e.kind == "fault-start" for e in events):
+        return "No fault started during the run."
+    return ""
 
 
 def provenance(folder: ResultsFolder) -> list[tuple[str, str]]:

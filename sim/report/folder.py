@@ -109,8 +109,8 @@ class ResultsFolder:
         scenario: The scenario loaded from scenario.yaml (a comparison's base scenario).
         variants: A comparison's variants' scenarios, the base first as ``baseline`` (empty
             for a run).
-        events: events.csv's rows (a comparison's: the baseline's, from its variant folder;
-            empty when the folder has none).
+        events: events.csv's rows (a comparison's: the baseline's, from its variant folder);
+            ``None`` when the folder has no such file (one written by an older ehrsim).
         figures: The figures of :data:`FIGURES` that the folder holds, in their order.
     """
 
@@ -121,7 +121,7 @@ class ResultsFolder:
     scenario_yaml: str
     scenario: Scenario
     variants: dict[str, Scenario] = field(default_factory=dict)
-    events: list[Event] = field(default_factory=list)
+    events: list[Event] | None = None
     figures: list[FigureFile] = field(default_factory=list)
 
 
@@ -166,10 +166,10 @@ def _kind(path: Path, run: dict[str, Any], summary: dict[str, Any]) -> str:
     return str(kind)
 
 
-def read_events(path: Path) -> list[Event]:
-    """events.csv's rows (none when the file is absent)."""
+def read_events(path: Path) -> list[Event] | None:
+    """events.csv's rows (``None`` when the file is absent)."""
     if not path.is_file():
-        return []
+        return None
     try:
         with path.open(newline="", encoding="utf-8") as handle:
             return [

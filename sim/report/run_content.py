@@ -19,6 +19,7 @@ from sim.report.content import (
     headline,
     interval_text,
     provenance,
+    timeline_note,
 )
 from sim.report.gantt import Gantt, gantt
 from sim.report.scenario_words import ScenarioWords, describe
@@ -85,6 +86,7 @@ class RunReport:
     hypotheses_verdict: str
     scenario: ScenarioWords
     timeline: Gantt | None
+    timeline_note: str
     messages: Table
     destinations: Table
     late: Table
@@ -190,7 +192,8 @@ def run_report(folder: ResultsFolder) -> RunReport:
         hypotheses=hypotheses,
         hypotheses_verdict=hypotheses_verdict(hypotheses, n),
         scenario=describe(scenario),
-        timeline=gantt(folder.events, scenario, horizon, n),
+        timeline=gantt(folder.events or [], scenario, horizon, n),
+        timeline_note=timeline_note(folder.events, "events.csv"),
         messages=Table(("", "count", _CI), messages.rows),
         destinations=Table.of(sections["Destinations"]),
         late=_late(summary),

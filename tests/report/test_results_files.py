@@ -4,6 +4,7 @@ timeseries.csv and events.csv, and the report itself with `--report`."""
 from __future__ import annotations
 
 import csv
+import json
 import os
 from pathlib import Path
 
@@ -138,7 +139,7 @@ class TestBadFolders:
         folder = self._copy(folders.run, tmp_path / "sweep")
         record = read_json(folder / "run.json")
         record["kind"] = "sweep"
-        (folder / "run.json").write_text(__import__("json").dumps(record))
+        (folder / "run.json").write_text(json.dumps(record))
         before = sorted(p.name for p in folder.iterdir())
         result = invoke("report", str(folder))
         assert result.exit_code == 2
@@ -196,3 +197,23 @@ class TestReportCommand:
         assert invoke("report", str(folder)).exit_code == 0
         assert (folder / "report.html").read_bytes() == first
         assert not [p for p in folder.iterdir() if p.name.startswith(".")]
+
+    def test_an_older_folder_without_kind_or_events(self, folders: Folders, tmp_path: Path) -> None:
+        """A folder written before run.json had `kind` and before compare wrote its variants'
+        files: its kind is read off summary.json, and the report says why it has no fault
+        timeline rather than claiming there was no fault."""
+        for source, name in ((folders.run, "old-run"), (folders.compare, "old-compare")):
+            folder = tmp_path / name
+            folder.mkdir()
+            for p in source.iterdir():
+                if p.is_file() and p.name not in ("events.csv", "report.html"):
+                    (folder / p.name).write_bytes(p.read_bytes())
+            record = read_json(folder / "run.json")
+            del record["kind"]
+            (folder / "run.json").write_text(json.dumps(record))
+            result = invoke("report", str(folder))
+            assert result.exit_code == 0, result.output
+            html = (folder / "report.html").read_text()
+            assert "(written by an older ehrsim): no fault timeline." in html
+            assert "<svg" not in html
+            assert f"ehrsim {name[4:]} report" in html
