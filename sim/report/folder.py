@@ -52,12 +52,13 @@ FIGURES: dict[str, tuple[FigureFile, ...]] = {
         ),
         FigureFile(
             "people.png",
-            "The people's work over time: orders on paper, the back-entry and reconciliation "
-            "queues, analysts busy.",
+            "The people's work over clock time: orders held on paper, the clerks' back-entry and "
+            "reconciliation queues, the analysts' waiting tasks, and clerks and analysts at work "
+            "against the size of each team.",
         ),
         FigureFile(
             "clinical.png",
-            "Clinical impact over time: late STAT and urgent orders accumulating.",
+            "Clinical impact over clock time: late orders accumulating, per priority class.",
         ),
         FigureFile(
             "latency.png",
@@ -65,10 +66,12 @@ FIGURES: dict[str, tuple[FigureFile, ...]] = {
         ),
     ),
     "compare": (
-        FigureFile("backlog.png", "Total backlog over clock time per variant, faults shaded."),
+        FigureFile(
+            "backlog.png", "Total backlog over clock time, a line per variant, faults shaded."
+        ),
         FigureFile(
             "destinations.png",
-            "Backlog per destination, one panel each, a line per variant.",
+            "Backlog per destination over clock time: a panel per destination, a line per variant.",
         ),
         FigureFile(
             "metrics.png",
