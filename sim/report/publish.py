@@ -75,7 +75,12 @@ def _write_figures(target: Path, files: dict[str, Path | str]) -> None:
                 (tmp / name).write_text(source, encoding="utf-8")
         if target.exists():
             os.rename(target, old)
-        os.rename(tmp, target)
+        try:
+            os.rename(tmp, target)
+        except OSError:
+            if old.exists():
+                os.rename(old, target)  # the previous figures stay, whole
+            raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
