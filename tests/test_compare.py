@@ -32,7 +32,7 @@ from sim.experiments.compare import (
 from sim.experiments.run import run
 from sim.metrics.stats import t95
 from sim.model.world import World
-from sim.report.comparison import COMPARE_FILES, comparison_columns, figure_text
+from sim.report.comparison import COMPARE_FILES, VARIANTS, comparison_columns, figure_text
 from sim.report.results import PARTIAL
 from sim.report.tables import Section
 from sim.scenario import ScenarioError, load_variants
@@ -268,10 +268,11 @@ class TestCommand:
         assert out.rstrip().endswith(f"results: results/poison-small/{cli_run[1].name}")
 
     def test_the_results_folder_holds_exactly_its_files(self, cli_run: tuple[Result, Path]) -> None:
-        """compare-<run-id>/ holds scenario.yaml, summary.json, comparison.csv, run.json, PNGs."""
+        """compare-<run-id>/ holds scenario.yaml, summary.json, comparison.csv, run.json, PNGs
+        and a folder per variant."""
         _, folder = cli_run
         assert folder.name.startswith("compare-") and folder.name.endswith("-s3")
-        assert {p.name for p in folder.iterdir()} == set(COMPARE_FILES)
+        assert {p.name for p in folder.iterdir()} == {*COMPARE_FILES, VARIANTS}
         assert [p.name for p in folder.parent.iterdir()] == [folder.name]
         for png in ("backlog.png", "destinations.png", "metrics.png"):
             assert (folder / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

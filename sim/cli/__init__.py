@@ -1,5 +1,5 @@
-"""The ``ehrsim`` command: run and compare scenarios, validate them, list what ships, explain
-the metrics.
+"""The ``ehrsim`` command: run and compare scenarios, report on their results, validate them,
+list what ships, explain the metrics.
 
 Thin by design: each command parses its arguments, calls the public API (:mod:`sim`,
 :mod:`sim.scenario`, :mod:`sim.experiments`), and renders the result with rich; the files of
@@ -9,6 +9,7 @@ a run are the report layer's job (:mod:`sim.report`). One module per command gro
   progress bars and the results folder's staging;
 - :mod:`sim.cli.run`: ``run``;
 - :mod:`sim.cli.compare`: ``compare``;
+- :mod:`sim.cli.report`: ``report``, and the ``--report`` options of ``run`` and ``compare``;
 - :mod:`sim.cli.info`: ``validate``, ``schema``, ``list``, ``metrics``, ``theory``.
 
 Exit codes (the format's contract): 0 ok; 1 a hypothesis failed (``run`` only: ``compare``
@@ -18,7 +19,7 @@ interrupted by SIGINT and SIGTERM.
 
 from __future__ import annotations
 
-from sim.cli import compare, info, run
+from sim.cli import compare, info, report, run
 from sim.cli.common import (
     EXIT_BROKEN,
     EXIT_HYPOTHESIS,
@@ -34,6 +35,7 @@ from sim.cli.common import (
 # Registered here, in the order 'ehrsim --help' lists them.
 app.command()(run.run)
 app.command()(compare.compare)
+app.command()(report.report)
 app.command()(info.validate)
 app.command()(info.schema)
 app.command("list")(info.list_scenarios)

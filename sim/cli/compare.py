@@ -40,6 +40,7 @@ from sim.cli.common import (
     stage,
     warn,
 )
+from sim.cli.report import ReportFormatOpt, ReportOpt, report_flags, report_format
 from sim.cli.run import overlays
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ class _Options:
     out_dir: Path | None
     force: bool
     quiet: bool
+    report: str | None = None
 
     def command(self) -> list[str]:
         """The command as a user would retype it (for run.json)."""
@@ -103,7 +105,8 @@ class _Options:
             cmd += ["--set", assignment]
         if self.out_dir is not None:
             cmd += ["--out", str(self.out_dir)]
-        return cmd + [f for f, on in (("--force", self.force), ("--quiet", self.quiet)) if on]
+        flags = [f for f, on in (("--force", self.force), ("--quiet", self.quiet)) if on]
+        return cmd + flags + report_flags(self.report)
 
 
 def compare(
@@ -117,6 +120,8 @@ def compare(
     out_dir: Annotated[Path | None, out_option("results/<name>/compare-<run-id>/")] = None,
     force: ForceOpt = False,
     quiet: QuietOpt = False,
+    report: ReportOpt = False,
+    report_fmt: ReportFormatOpt = None,
 ) -> None:
     """Run a scenario's compare variants on common random numbers and rank them.
 
@@ -131,7 +136,8 @@ def compare(
     baseline, the recovered share and the hypotheses it fails. Warns of fewer than 5
     replications and of a variant whose scenario equals another's. Writes
     results/<name>/compare-<run-id>/ (or --out DIR): scenario.yaml, summary.json,
-    comparison.csv, run.json, backlog.png and metrics.png.
+    comparison.csv, run.json, each variant's variants/<name>/timeseries.csv and events.csv,
+    backlog.png and metrics.png (report.html with --report).
 
     Default metrics: recovery_time_s, peak_backlog, late.stat, order_to_result_all_s.stat.p95,
     retry_amplification, messages.lost, messages.duplicates, messages.dead_lettered,
@@ -144,7 +150,7 @@ def compare(
     """
     options = _Options(
         scenario, list(variants or ()), list(metrics or ()), seed, replications,
-        list(sets or ()), jobs, out_dir, force, quiet,
+        list(sets or ()), jobs, out_dir, force, quiet, report_format(report, report_fmt),
     )  # fmt: skip
     with interruptible() as signals:
         _compare(signals, options)
@@ -296,6 +302,11 @@ def _compare(signals: Signals, options: _Options) -> None:
             wall_s=time.monotonic() - clock0,
         )
         (staging.tmp / "run.json").write_text(dump_json(record), encoding="utf-8")
+        if options.report is not None:
+            from sim.cli.common import installed_version
+            from sim.report.publish import write_report
+
+            write_report(staging.tmp, options.report, version=installed_version())
         return comparison
 
     comparison, final = land(staging, signals, work)

@@ -38,6 +38,7 @@ from sim.cli.common import (
     table,
     warn,
 )
+from sim.cli.report import ReportFormatOpt, ReportOpt, report_flags, report_format
 
 if TYPE_CHECKING:
     from sim.experiments.plan import Plan
@@ -57,6 +58,7 @@ def _command(
     trace: bool,
     jobs: int | None = None,
     plot_replication: int | None = None,
+    report: str | None = None,
 ) -> list[str]:
     """The command as a user would retype it (for run.json)."""
     cmd = ["ehrsim", "run", scenario]
@@ -75,7 +77,7 @@ def _command(
         cmd += ["--jobs", str(jobs)]
     if plot_replication is not None:
         cmd += ["--plot-replication", str(plot_replication)]
-    return cmd
+    return cmd + report_flags(report)
 
 
 def _replications(n: int) -> str:
@@ -194,6 +196,8 @@ def run(
             show_default=False,
         ),
     ] = None,
+    report: ReportOpt = False,
+    report_fmt: ReportFormatOpt = None,
 ) -> None:
     """Run a scenario and write its results folder.
 
@@ -202,7 +206,7 @@ def run(
     results folder: results/<name>/<run-id>/ under the current directory, or --out DIR. It
     holds scenario.yaml, summary.json, run.json, timeseries.csv, latency.csv, events.csv,
     backlog.png, people.png, clinical.png and latency.png (replications.csv with several
-    replications, trace.csv with --trace); see results/README.md.
+    replications, trace.csv with --trace, report.html with --report); see results/README.md.
 
     Exit codes: 0 ok; 1 a hypothesis failed; 2 bad input (nothing written); 3 an invariant
     broke (nothing written) or a guard stopped the run (results written, "complete": false);
@@ -211,7 +215,7 @@ def run(
     with interruptible() as signals:
         _run(
             signals, scenario, seed, replications, horizon, list(sets or ()), out_dir, force,
-            quiet, trace, jobs, plot_replication,
+            quiet, trace, jobs, plot_replication, report_format(report, report_fmt),
         )  # fmt: skip
 
 
@@ -228,6 +232,7 @@ def _run(
     trace: bool,
     jobs: int | None,
     plot_replication: int | None,
+    report: str | None,
 ) -> None:
     from sim.experiments.executors import default_jobs
     from sim.experiments.run import run as run_scenario
@@ -295,12 +300,18 @@ def _run(
                 trace,
                 jobs,
                 plot_replication,
+                report,
             ),
             scenario_sha256=sha,
             started=started,
             wall_s=time.monotonic() - clock0,
         )
         (staging.tmp / "run.json").write_text(dump_json(record), encoding="utf-8")
+        if report is not None:
+            from sim.cli.common import installed_version
+            from sim.report.publish import write_report
+
+            write_report(staging.tmp, report, version=installed_version())
         return result
 
     result, final = land(staging, signals, work)

@@ -96,6 +96,12 @@ class Figure:
             mean = 0.0 if self.missing == 0 else math.inf
         return self.missing, mean
 
+    @classmethod
+    def from_json(cls, metric: str, data: Mapping[str, Any]) -> Figure:
+        """The figure :meth:`to_json` wrote (its values as summary.json rounds them)."""
+        values = tuple(None if v is None else float(v) for v in data["values"])
+        return cls(metric, values, int(data.get("no_fault", 0)))
+
     def to_json(self) -> dict[str, Any]:
         """``{"mean", "ci95", "values", "nulls", "no_fault"}`` for summary.json (six decimals)."""
         ci = self.ci95

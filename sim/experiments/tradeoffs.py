@@ -42,6 +42,11 @@ class GivenUp:
         """How much more the variant gives up than the baseline."""
         return self.value - self.baseline
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> GivenUp:
+        """The counter :meth:`to_json` wrote (``increase`` follows from the other two)."""
+        return cls(str(data["counter"]), float(data["baseline"]), float(data["value"]))
+
     def to_json(self) -> dict[str, Any]:
         """``{"counter", "baseline", "value", "increase"}`` (six decimals)."""
         data = {
@@ -78,6 +83,26 @@ class TradeOff:
     baseline_missing: int
     missing: int
     given_up: tuple[GivenUp, ...]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> TradeOff:
+        """The trade-off :meth:`to_json` wrote."""
+
+        def number(key: str) -> float | None:
+            value = data.get(key)
+            return None if value is None else float(value)
+
+        return cls(
+            variant=str(data["variant"]),
+            baseline=str(data["baseline"]),
+            metric=str(data["metric"]),
+            replications=int(data["replications"]),
+            baseline_mean=number("baseline_mean"),
+            mean=number("mean"),
+            baseline_missing=int(data["baseline_missing"]),
+            missing=int(data["missing"]),
+            given_up=tuple(GivenUp.from_json(g) for g in data["given_up"]),
+        )
 
     def to_json(self) -> dict[str, Any]:
         """Every attribute (six decimals), ``given_up`` as a list of objects."""

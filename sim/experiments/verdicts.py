@@ -89,6 +89,17 @@ class PairedDifference:
         low, high = self.ci95
         return not low <= 0.0 <= high
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PairedDifference:
+        """The difference :meth:`to_json` wrote."""
+        ci = data.get("ci95")
+        mean = data.get("mean")
+        return cls(
+            int(data["pairs"]),
+            None if mean is None else float(mean),
+            None if ci is None else (float(ci[0]), float(ci[1])),
+        )
+
     def to_json(self) -> dict[str, Any]:
         """``{"pairs", "mean", "ci95", "distinguishable"}`` (six decimals)."""
         data = {

@@ -1,4 +1,5 @@
-"""The report layer: a run's results folder (CSV, JSON, PNG) and the terminal tables' content.
+"""The report layer: a run's results folder (CSV, JSON, PNG), the terminal tables' content, and
+the reports (HTML, Markdown) of a results folder.
 
 - :mod:`sim.report.results`: the folder's place, run ids, atomic writing, summary/run JSON.
 - :mod:`sim.report.csvs`: timeseries, latency, events, replications and trace CSV files.
@@ -9,6 +10,12 @@
 - :mod:`sim.report.comparison`: the results folder of ``ehrsim compare`` and its tables' rows.
 - :mod:`sim.report.compare_text`: a comparison's labels, values, paired differences and
   trade-offs in words.
+- The report of a results folder (``ehrsim report``): :mod:`sim.report.folder` reads the folder
+  back (and lists the figures a report embeds, with their captions);
+  :mod:`sim.report.run_content`, :mod:`sim.report.compare_content` and their pieces
+  (:mod:`sim.report.content`, :mod:`sim.report.scenario_words`, :mod:`sim.report.gantt`) say
+  what it shows; :mod:`sim.report.html` and :mod:`sim.report.markdown` lay it out with the
+  templates in ``templates/``; :mod:`sim.report.publish` writes the files.
 
 The core (scenario, model, metrics, experiments) never imports this package.
 """

@@ -10,6 +10,8 @@ atomic staging as a run (:mod:`sim.report.results`):
 - ``comparison.csv``: one row per variant, best first, with the paired difference to the best,
   ``distinguishable``, ``pareto`` and ``trade_off`` (see :func:`comparison_columns`);
 - ``run.json``: what varies between identical comparisons (command, times, versions);
+- ``variants/<name>/timeseries.csv`` and ``events.csv``: each variant's backlog samples and
+  events, as a run writes them (so a report or a plot reads the folder, never reruns it);
 - ``backlog.png`` (total backlog per variant), ``destinations.png`` (a panel per destination,
   every variant in each) and ``metrics.png``.
 
@@ -22,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from sim.experiments.figures import is_recovery_metric
 from sim.experiments.verdicts import zero_metrics
@@ -35,7 +38,7 @@ from sim.report.compare_text import (
 )
 from sim.report.compare_text import unit as _unit
 from sim.report.compare_text import value_text as _value
-from sim.report.csvs import cell
+from sim.report.csvs import cell, write_events, write_timeseries
 from sim.report.results import dump_json, run_json
 from sim.report.tables import Section
 
@@ -46,23 +49,30 @@ if TYPE_CHECKING:
 __all__ = [
     "COMPARE_FILES",
     "LABELS",
+    "VARIANTS",
     "compare_record",
     "comparison_columns",
     "figure_text",
     "label",
     "metric_panels",
+    "overlay_assignments",
     "overlay_text",
     "ranked_section",
     "trade_off_lines",
+    "variant_folder",
     "write_comparison",
     "write_comparison_csv",
+    "write_variant_files",
 ]
 
 COMPARE_FILES = (
     "scenario.yaml", "summary.json", "comparison.csv", "run.json", "backlog.png",
     "destinations.png", "metrics.png",
 )  # fmt: skip
-"""The files of a comparison's results folder."""
+"""The files of a comparison's results folder (besides each variant's under :data:`VARIANTS`)."""
+
+VARIANTS = "variants"
+"""The sub-folder holding a folder per variant (see :func:`variant_folder`)."""
 
 
 def _missing_text(fig: Figure, n: int) -> str:
@@ -93,8 +103,8 @@ def figure_text(fig: Figure) -> str:
     return f"{text}\n{note}" if note else text
 
 
-def overlay_text(overlay: Mapping[str, Any]) -> str:
-    """An overlay as dotted assignments: ``strategy.queues=shared, systems.lab.connections=2``."""
+def overlay_assignments(overlay: Mapping[str, Any]) -> list[str]:
+    """An overlay as dotted assignments, one per key it sets: ``strategy.queues=shared``."""
     parts: list[str] = []
 
     def walk(node: Any, path: str) -> None:
@@ -105,7 +115,12 @@ def overlay_text(overlay: Mapping[str, Any]) -> str:
             parts.append(f"{path}={_flow(node)}")
 
     walk(overlay, "")
-    return ", ".join(parts) if overlay else "(the scenario as written)"
+    return parts
+
+
+def overlay_text(overlay: Mapping[str, Any]) -> str:
+    """An overlay as dotted assignments: ``strategy.queues=shared, systems.lab.connections=2``."""
+    return ", ".join(overlay_assignments(overlay)) if overlay else "(the scenario as written)"
 
 
 def _flow(value: Any) -> str:
@@ -291,13 +306,33 @@ def metric_panels(comparison: Comparison) -> tuple[list[Panel], str]:
     return panels, "not drawn: " + "; ".join(notes) if notes else ""
 
 
+def variant_folder(name: str) -> str:
+    """A variant's folder name under :data:`VARIANTS`: its name, with every character but
+    ASCII letters, digits, ``-``, ``_`` and ``~`` percent-encoded (``a/b`` is ``a%2Fb``), so
+    that any variant name is one safe path component (names never hold a dot)."""
+    return quote(name, safe="-_~")
+
+
+def write_variant_files(folder: Path, comparison: Comparison) -> None:
+    """Write ``variants/<name>/timeseries.csv`` and ``events.csv`` for every variant: the same
+    files, columns and rows a run of that variant writes."""
+    for name, v in comparison.variants.items():
+        target = folder / VARIANTS / variant_folder(name)
+        target.mkdir(parents=True, exist_ok=True)
+        reps = v.result.replications
+        start = v.result.scenario.start
+        write_timeseries(target / "timeseries.csv", reps, start)
+        write_events(target / "events.csv", reps, start)
+
+
 def write_comparison(folder: Path, comparison: Comparison) -> None:
-    """Write summary.json, comparison.csv, backlog.png, destinations.png and metrics.png into
-    ``folder``."""
+    """Write summary.json, comparison.csv, each variant's files, backlog.png, destinations.png
+    and metrics.png into ``folder``."""
     from sim.report import plots
 
     (folder / "summary.json").write_text(dump_json(comparison.to_json()), encoding="utf-8")
     write_comparison_csv(folder / "comparison.csv", comparison)
+    write_variant_files(folder, comparison)
     variants = comparison.variants
     base = next(iter(variants.values())).result
     reps = {name: v.result.replications for name, v in variants.items()}
@@ -351,6 +386,7 @@ def compare_record(
         if not v.complete
     ]
     return run_json(
+        kind="compare",
         run_id=run_id,
         command=command,
         scenario=comparison.scenario,

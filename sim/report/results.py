@@ -371,6 +371,7 @@ def run_record(
         wall_s: Seconds from the start to the end of writing the results.
     """
     return run_json(
+        kind="run",
         run_id=run_id,
         command=command,
         scenario=result.scenario.name,
@@ -392,6 +393,7 @@ def run_record(
 
 def run_json(
     *,
+    kind: str,
     run_id: str,
     command: Sequence[str],
     scenario: str,
@@ -402,7 +404,11 @@ def run_json(
     end: dict[str, Any],
 ) -> dict[str, Any]:
     """run.json: who ran what, when and with which versions, around a command's own figures
-    (`middle` after the scenario's hash, `end` after the versions)."""
+    (`middle` after the scenario's hash, `end` after the versions).
+
+    ``kind`` names the command that wrote the folder (``run``, ``compare``): ``ehrsim report``
+    reads it to know what the folder holds.
+    """
     import numpy
     import simpy
 
@@ -411,6 +417,7 @@ def run_json(
     return {
         "tool": "ehrsim",
         "version": sim.__version__,
+        "kind": kind,
         "run_id": run_id,
         "command": shlex.join(command),
         "argv": list(sys.argv),

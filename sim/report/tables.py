@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sim.metrics.registry import METRICS, lookup
-from sim.scenario.units import format_duration, format_rate
+from sim.scenario.units import format_duration
 
 if TYPE_CHECKING:
     from sim.experiments.plan import Plan
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sim.scenario.schema import Strategy
 
 __all__ = [
+    "MESSAGE_ROWS",
     "PLAN_HEADER",
     "THEORY_HEADER",
     "Section",
@@ -31,6 +32,7 @@ __all__ = [
     "metric_rows",
     "overload_warnings",
     "plan_rows",
+    "rate_text",
     "strategy_text",
     "summary_sections",
     "theory_rows",
@@ -93,6 +95,16 @@ def _rate_h(per_second: float) -> str:
     return f"{per_hour:,.0f}" if per_hour >= 10 else f"{per_hour:.2g}"
 
 
+def rate_text(per_second: float) -> str:
+    """A rate in the smallest unit that gives a whole number: ``30/s``, ``2,500/h``
+    (``0.5/s`` when none does)."""
+    for unit, factor in (("s", 1.0), ("min", 60.0), ("h", 3600.0), ("d", 86400.0)):
+        number = round(per_second * factor, 9)
+        if number >= 1 and number.is_integer():
+            return f"{int(number):,}/{unit}"
+    return f"{per_second:.3g}/s"
+
+
 def _rho(rho: float) -> str:
     return "∞" if not math.isfinite(rho) else f"{rho:.3f}"
 
@@ -135,7 +147,7 @@ def strategy_text(strategy: Strategy) -> str:
         breaker = strategy.breaker
         parts.append(f"breaker after {breaker.after} for {format_duration(breaker.open)}")
     if strategy.drain is not None:
-        parts.append(f"drain {format_rate(strategy.drain.rate)}")
+        parts.append(f"drain {rate_text(strategy.drain.rate)}")
     if strategy.expire is not None:
         parts.append(f"expire after {format_duration(strategy.expire.after)}")
     return ", ".join(parts)
@@ -228,7 +240,7 @@ def _at(start: datetime | None, seconds: Any, days: bool) -> str:
     return f"{moment:%a %H:%M}" if days else f"{moment:%H:%M}"
 
 
-_MESSAGES = (
+MESSAGE_ROWS = (
     ("created", "created"),
     ("delivered", "delivered"),
     ("queued at end", "queued_at_end"),
@@ -240,6 +252,7 @@ _MESSAGES = (
     ("duplicates", "duplicates"),
     ("orders on paper", "on_paper"),
 )
+"""The rows of the messages table: (label, key under summary.json's ``messages``)."""
 
 
 def summary_sections(
@@ -259,7 +272,7 @@ def summary_sections(
         Section(
             "Messages",
             ("", "count"),
-            [(label, human_count(messages.get(key))) for label, key in _MESSAGES],
+            [(label, human_count(messages.get(key))) for label, key in MESSAGE_ROWS],
         )
     ]
     share = summary.get("recovered_share")

@@ -1,0 +1,105 @@
+"""A small world with faults, its run and its comparison, each with its report, for the
+report tests (written once per session: about 5 s)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from sim.cli import app
+
+# Covers: the reports of `ehrsim run` and `ehrsim compare` (tests/report/).
+# Scenario: a lab and a radiology interface behind the engine, 3 hours from 08:00. The lab is
+#   down 08:30-09:10 (a system outage): lab orders queue, the paper fallback starts after 10
+#   minutes and a clerk back-enters the paper orders; imaging orders surge 09:30-09:50. So the
+#   report has two faults on two targets for its timeline, late orders, paper work and a
+#   hypothesis. The comparison adds an `expire` variant, which beats the baseline on peak
+#   backlog by sending lab orders to paper (a trade-off), and a shared queue. ~6,000 messages.
+WORLD = """\
+name: report-world
+title: Small world for the report
+seed: 11
+start: 2026-01-05T08:00
+horizon: 3h
+warmup: 10min
+flows:
+  orders:
+    from: ehr
+    to: lab
+    message: OML^O21
+    rate: 900/h
+    priority: {stat: 0.2, urgent: 0.2, routine: 0.6}
+    deadline: {stat: 30min, urgent: 1h, routine: 4h}
+    reply: {flow: results, after: exponential(10min)}
+  results: {from: lab, to: ehr, message: ORU^R01}
+  imaging: {from: ehr, to: ris, rate: 300/h, priority: {stat: 0.3, routine: 0.7}}
+systems:
+  lab: {ack: exponential(100ms), connections: 2}
+  ris: {ack: exponential(100ms)}
+  ehr: {ack: exponential(80ms), connections: 2}
+strategy: {order: per-patient, retry: {backoff: fixed, first: 30s}}
+faults:
+  - {name: lab down, kind: system-outage, target: lab, at: "08:30", for: 40min}
+  - {name: imaging rush, kind: surge, target: imaging, at: "09:30", for: 20min, severity: 2}
+fallback: {trigger_after: 10min}
+staff:
+  clerks: {count: 1}
+hypotheses:
+  - {metric: messages.lost, equals: 0}
+compare:
+  expire: {strategy: {expire: {after: 15min}}}
+  shared: {strategy: {queues: shared}}
+"""
+
+runner = CliRunner()
+
+
+def invoke(*args: str) -> Result:
+    """Run the CLI in this process."""
+    return runner.invoke(app, list(args))
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Folders:
+    """The world's scenario file and the results folders of its run and its comparison."""
+
+    scenario: Path
+    run: Path
+    compare: Path
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small world as a scenario file."""
+    path = tmp_path_factory.mktemp("world") / "world.yaml"
+    path.write_text(WORLD)
+    return path
+
+
+@pytest.fixture(scope="session")
+def folders(world: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Folders]:
+    """`run --replications 2 --report-format both` and the same `compare`, in this process."""
+    base = tmp_path_factory.mktemp("results")
+    old = Path.cwd()
+    os.chdir(base)
+    try:
+        for command in ("run", "compare"):
+            result = invoke(
+                command, str(world), "--replications", "2", "--jobs", "1", "-q",
+                "--out", command, "--report-format", "both",
+            )  # fmt: skip
+            assert result.exit_code == 0, result.output
+    finally:
+        os.chdir(old)
+    yield Folders(world, base / "run", base / "compare")

@@ -1,0 +1,169 @@
+"""The HTML reports of a run and of a comparison in headless Chromium (Debian's, driven by
+Selenium through chromium-driver): no console error, every figure loaded, nothing requested
+over the network, and the headline numbers on the page are summary.json's."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sim.metrics.registry import lookup
+from sim.report.content import figure_text
+from sim.report.folder import FIGURES
+from sim.report.run_content import HEADLINES
+from tests.report.conftest import Folders, read_json
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--window-size=1280,2400",
+)
+
+
+def _browser_paths() -> tuple[str, str]:
+    chromium = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    driver = CHROMEDRIVER if Path(CHROMEDRIVER).exists() else shutil.which("chromedriver")
+    if chromium is None or driver is None:
+        pytest.skip(
+            "no Debian chromium and chromium-driver here (apt-get install chromium "
+            "chromium-driver; .ci/run installs them)"
+        )
+    return str(chromium), str(driver)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Headless Chromium with a fresh profile, background networking off, logging the console
+    and the network (Chrome DevTools performance log)."""
+    chromium, driver_path = _browser_paths()
+    webdriver = pytest.importorskip(
+        "selenium.webdriver", reason="selenium is not installed (pip install -e '.[browser]')"
+    )
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def load(driver: Any, path: Path) -> dict[str, Any]:
+    """Open the page and return what the checks need: console, requests, figures, metrics."""
+    driver.get("about:blank")
+    driver.get_log("browser")  # drop what the browser and an earlier page logged
+    driver.get_log("performance")
+    url = path.resolve().as_uri()
+    driver.get(url)
+    driver.execute_script("return document.readyState")
+    page: dict[str, Any] = driver.execute_script(
+        """
+        const svg = document.querySelector('svg.gantt');
+        return {
+          images: Array.from(document.images).map(i => ({
+            complete: i.complete, width: i.naturalWidth, scheme: i.currentSrc.split(':')[0],
+            figure: i.closest('figure') ? i.closest('figure').dataset.figure : null})),
+          svgs: document.querySelectorAll('svg').length,
+          gantt: svg && {
+            width: svg.getBBox().width, faults: svg.querySelectorAll('g.fault').length},
+          metrics: Array.from(document.querySelectorAll('[data-metric]')).map(e => ({
+            metric: e.dataset.metric, variant: e.dataset.variant || null,
+            value: e.dataset.value, card: e.classList.contains('card'),
+            shown: (e.querySelector('.value') || e).textContent.trim()})),
+          resources: performance.getEntriesByType('resource').map(r => r.name),
+          title: document.querySelector('h1').textContent,
+        };
+        """
+    )
+    page["decoded"] = driver.execute_async_script(
+        """
+        const done = arguments[arguments.length - 1];
+        Promise.all(Array.from(document.images).map(
+          i => i.decode().then(() => true, () => false))).then(done);
+        """
+    )
+    requests = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        params = message.get("params", {})
+        # every request of this page: the page itself, and whatever it asked for
+        if message["method"] == "Network.requestWillBeSent" and params["documentURL"] == url:
+            requests.append(params["request"]["url"])
+    page["requests"] = requests
+    page["console"] = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
+    page["url"] = url
+    return page
+
+
+def check_self_contained(page: dict[str, Any], folder: Path, kind: str) -> None:
+    """No console error or warning, every figure of the folder loaded from a data: URI, the
+    fault timeline drawn, and no request but the file itself and its data: images."""
+    assert page["console"] == []
+    present = [f.name for f in FIGURES[kind] if (folder / f.name).is_file()]
+    assert [i["figure"] for i in page["images"]] == present
+    for image in page["images"]:
+        assert image["complete"] and image["width"] > 0 and image["scheme"] == "data", image
+    assert page["decoded"] == [True] * len(present)
+    assert page["svgs"] == 1 and page["gantt"]["width"] > 0 and page["gantt"]["faults"] == 2
+    assert page["url"] in page["requests"], "the performance log did not record the page"
+    assert all(r == page["url"] or r.startswith("data:") for r in page["requests"]), page[
+        "requests"
+    ]
+    assert all(r.startswith("data:") for r in page["resources"]), page["resources"]
+
+
+def test_the_run_report_in_a_browser(browser: Any, folders: Folders, tmp_path: Path) -> None:
+    """The run's page: self-contained, and every headline card shows summary.json's value."""
+    page = load(browser, folders.run / "report.html")
+    check_self_contained(page, folders.run, "run")
+    summary = read_json(folders.run / "summary.json")
+    cards = [m for m in page["metrics"] if m["card"]]
+    assert [c["metric"] for c in cards] == [p for p, _ in HEADLINES]
+    for card in cards:
+        value = lookup(summary, card["metric"])
+        assert json.loads(card["value"]) == value
+        assert card["shown"] == figure_text(card["metric"], value)
+    assert page["title"] == "Small world for the report"
+    shot = tmp_path / "run.png"
+    browser.save_screenshot(str(shot))
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_compare_report_in_a_browser(browser: Any, folders: Folders, tmp_path: Path) -> None:
+    """The comparison's page: self-contained, and every metric cell (the ranking's and the
+    table's) shows its variant's mean from summary.json, the ranking in summary.json's order."""
+    page = load(browser, folders.compare / "report.html")
+    check_self_contained(page, folders.compare, "compare")
+    data = read_json(folders.compare / "summary.json")
+    cells = page["metrics"]
+    assert len(cells) == len(data["variants"]) * (1 + len(data["metrics"]))
+    for cell in cells:
+        figure = data["variants"][cell["variant"]]["figures"][cell["metric"]]
+        assert json.loads(cell["value"]) == figure["mean"]
+    first = data["metrics"][0]
+    assert [c["variant"] for c in cells if c["metric"] == first][:3] == data["ranking"]
+    shot = tmp_path / "compare.png"
+    browser.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000

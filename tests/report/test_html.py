@@ -1,0 +1,183 @@
+"""The HTML report without a browser: self-contained, exact figures beside the readable
+ones, integers with thousands separators."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sim.metrics.registry import lookup
+from sim.report.content import figure_text, interval_text
+from sim.report.folder import FIGURES
+from sim.report.run_content import HEADLINES
+from tests.report.conftest import Folders, read_json
+
+
+class Page(HTMLParser):
+    """Start tags with attributes, elements with data-metric and their text, and the text
+    of every table cell and headline card value."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.metrics: list[dict[str, str]] = []
+        self.cells: list[str] = []
+        self._stack: list[tuple[str, dict[str, str], list[str]]] = []
+        self._value = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {k: v or "" for k, v in attrs}
+        self.tags.append((tag, found))
+        if tag in ("br", "img", "meta", "wbr", "line", "rect"):
+            return
+        self._stack.append((tag, found, []))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self._stack:
+            name, attrs, text = self._stack.pop()
+            joined = "".join(text).strip()
+            if self._stack:
+                self._stack[-1][2].append("".join(text))
+            if "value" in attrs.get("class", "").split():
+                self._value = joined
+            if "data-metric" in attrs and name in ("div", "td"):
+                shown = self._value if name == "div" else joined
+                self.metrics.append({**attrs, "text": joined, "shown": shown})
+            if name == "td" or "value" in attrs.get("class", "").split():
+                self.cells.append(joined)
+            if name == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self._stack:
+            self._stack[-1][2].append(data)
+
+
+def page(path: Path) -> Page:
+    parsed = Page()
+    parsed.feed(path.read_text(encoding="utf-8"))
+    return parsed
+
+
+def test_integers_have_thousands_separators() -> None:
+    """12,345 in every unit that counts; intervals too."""
+    assert figure_text("messages.delivered", 12345.0) == "12,345"
+    assert figure_text("peak_backlog", 1234567.4) == "1,234,567"
+    assert figure_text("late.stat", 42.25) == "42.2"
+    assert figure_text("staff_hours.clerks", 1234.56) == "1,234.6 h"
+    assert interval_text("messages.created", (80660.3, 83612.9)) == "80,660 – 83,613"
+
+
+@pytest.mark.parametrize("kind", ["run", "compare"])
+def test_no_number_without_separators(folders: Folders, kind: str) -> None:
+    """No table cell or headline value holds four digits in a row (a count of 1,000 or more
+    printed without its separators)."""
+    cells = page(getattr(folders, kind) / "report.html").cells
+    assert len(cells) > 50
+    if kind == "run":  # ~6,000 messages delivered
+        assert any(re.fullmatch(r"\d,\d{3}", c) for c in cells)
+    bad = [c for c in cells if re.search(r"(?<![\d.,])\d{4,}", c)]
+    assert bad == []
+
+
+@pytest.mark.parametrize("kind", ["run", "compare"])
+def test_the_page_needs_nothing_else(folders: Folders, kind: str) -> None:
+    """One file: no src or href outside it but data: images and #anchors, no stylesheet
+    link, no script, and a Content-Security-Policy that forbids loading anything else."""
+    folder = getattr(folders, kind)
+    parsed = page(folder / "report.html")
+    names = [tag for tag, _ in parsed.tags]
+    assert "script" not in names and "link" not in names and "iframe" not in names
+    images = [attrs["src"] for tag, attrs in parsed.tags if tag == "img"]
+    present = [f.name for f in FIGURES[kind] if (folder / f.name).is_file()]
+    assert len(images) == len(present) >= 2
+    assert all(src.startswith("data:image/png;base64,") for src in images)
+    for tag, attrs in parsed.tags:
+        for key in ("src", "href"):
+            if key in attrs and not (tag == "img" and key == "src"):
+                assert attrs[key].startswith("#"), (tag, attrs)
+    csp = [
+        a
+        for t, a in parsed.tags
+        if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"
+    ]
+    assert csp and csp[0]["content"].startswith("default-src 'none'; img-src data:")
+    assert names.count("svg") == 1
+
+
+@pytest.mark.parametrize("kind", ["run", "compare"])
+def test_every_figure_is_the_folders_png(folders: Folders, kind: str) -> None:
+    """Each embedded image is, byte for byte, the folder's PNG its figure names."""
+    folder = getattr(folders, kind)
+    html = (folder / "report.html").read_text()
+    found = re.findall(
+        r'<figure data-figure="([^"]+)">\s*<img src="data:image/png;base64,([^"]+)"', html
+    )
+    assert [name for name, _ in found] == [
+        f.name for f in FIGURES[kind] if (folder / f.name).is_file()
+    ]
+    for name, data in found:
+        assert base64.b64decode(data) == (folder / name).read_bytes()
+
+
+def test_run_headlines_carry_summary_values(folders: Folders) -> None:
+    """Each headline card's data-value is summary.json's figure, its text that figure for
+    people, its interval summary.json's ci95."""
+    summary: dict[str, Any] = read_json(folders.run / "summary.json")
+    cards = [m for m in page(folders.run / "report.html").metrics if m.get("class") == "card"]
+    assert [m["data-metric"] for m in cards] == [p for p, _ in HEADLINES]
+    for card in cards:
+        value = lookup(summary, card["data-metric"])
+        assert json.loads(card["data-value"]) == value
+        assert card["shown"] == figure_text(card["data-metric"], value)
+        if "data-ci-low" in card:
+            ci = lookup(summary["ci95"], card["data-metric"])
+            assert [json.loads(card["data-ci-low"]), json.loads(card["data-ci-high"])] == ci
+
+
+def test_hypotheses_say_pass_or_fail(folders: Folders) -> None:
+    """The hypothesis of the world holds: its row says PASS."""
+    html = (folders.run / "report.html").read_text()
+    row = re.search(r'<tr data-hypothesis="messages.lost">.*?</tr>', html)
+    assert row is not None and '<td class="pass">PASS</td>' in row.group(0)
+    assert "The hypothesis holds." in html
+
+
+def test_compare_cells_carry_summary_means(folders: Folders) -> None:
+    """Every data-metric cell of the comparison (the ranking and every metric) holds the
+    variant's mean from summary.json."""
+    data = read_json(folders.compare / "summary.json")
+    cells = page(folders.compare / "report.html").metrics
+    assert len(cells) == len(data["variants"]) * (1 + len(data["metrics"]))
+    for cell in cells:
+        figure = data["variants"][cell["data-variant"]]["figures"][cell["data-metric"]]
+        assert json.loads(cell["data-value"]) == figure["mean"]
+    ranking = [c["data-variant"] for c in cells if c["data-metric"] == data["metrics"][0]][
+        : len(data["ranking"])
+    ]
+    assert ranking == data["ranking"]
+
+
+def test_compare_says_what_the_ranking_may_claim(folders: Folders) -> None:
+    """The warning, what the ranking ranks by, the paired verdicts, the trade-off sentence
+    and the Pareto front, from summary.json."""
+    data = read_json(folders.compare / "summary.json")
+    html = (folders.compare / "report.html").read_text()
+    assert data["warnings"] and all(w in html for w in data["warnings"])
+    assert "Ranked by recovery time (lower is better; ties broken by the next metric)" in html
+    assert "not distinguishable" in html
+    trade = data["trade_offs"][0]
+    assert trade["variant"] == "expire"
+    expired = round(trade["given_up"][0]["increase"])
+    assert "expire beats baseline on peak backlog by " in html
+    assert f"while sending {expired:,} messages to paper (expired)" in html
+    if len(data["pareto"]) == len(data["variants"]):
+        assert "Every variant is on the Pareto front of the 11 compared metrics" in html
+    else:
+        assert f"better on one): {', '.join(data['pareto'])}." in html
