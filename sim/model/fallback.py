@@ -14,13 +14,12 @@ no alert on its queue is still active; then clerks back-enter that interface's p
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sim.model.message import CLASSES
 
 if TYPE_CHECKING:
-    from sim.model.channel import Channel
     from sim.scenario.schema import Fallback as FallbackSpec
 
 Switch = Callable[[str, bool, float], None]
@@ -29,13 +28,22 @@ Alerting = Callable[[str], bool]
 """(queue) -> whether an alert on it is active now."""
 
 
+class Interface(Protocol):
+    """What the fallback watches of a channel: when it last answered, and how long its
+    oldest message has waited (a Channel is one)."""
+
+    last_ack: float
+
+    def oldest_age(self, now: float) -> float: ...
+
+
 class Fallback:
     """Which interfaces are on paper now, and the share rules."""
 
     def __init__(
         self,
         spec: FallbackSpec,
-        channels: dict[str, Channel],
+        channels: Mapping[str, Interface],
         switch: Switch,
         alerting: Alerting | None = None,
     ) -> None:

@@ -8,11 +8,10 @@ is exact.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 import pytest
 
+from sim.model.flows import FlowRuntime
 from sim.model.message import Message
 from sim.rng import Sampler
 from sim.scenario.schema import Retry
@@ -31,7 +30,7 @@ def policy(uniform: Sampler | None = None, **spec: object) -> RetryPolicy:
 
 
 def message(tries: int = 0) -> Message:
-    m = Message(0, SimpleNamespace(id="orders"), 0, patient=1, created=0.0)  # type: ignore[arg-type]
+    m = Message(0, FlowRuntime("orders", None, medcom=False), 0, patient=1, created=0.0)
     m.tries = tries
     return m
 
