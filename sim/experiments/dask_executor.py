@@ -325,7 +325,7 @@ def _handshake(address: str, security: Any) -> None:
     with ThreadPoolExecutor(1) as pool:  # its own event loop, whatever runs in this thread
         try:
             pool.submit(asyncio.run, greet()).result()
-        except (OSError, TimeoutError) as exc:
+        except Exception as exc:  # OSError, TimeoutError, ssl and configuration errors
             raise ExecutorError(
                 f"cannot reach the Dask scheduler at {address} within "
                 f"{CONNECT_TIMEOUT_S:.0f} s ({type(exc).__name__}: {str(exc) or 'no answer'}); is "
@@ -383,7 +383,7 @@ def _local(workers: int) -> Iterator[DaskExecutor]:
             # no dashboard; the scheduler's health and metrics routes on a free loopback port
             # (not 8787, where another cluster's dashboard may be)
             scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
-            silence_logs=logging.ERROR,
+            silence_logs=logging.CRITICAL,  # failures reach the user as exceptions
         )
     try:
         client = Client(cluster, set_as_default=False)
