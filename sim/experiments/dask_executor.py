@@ -311,7 +311,7 @@ def _handshake(address: str, security: Any) -> None:
     import asyncio
     from concurrent.futures import ThreadPoolExecutor
 
-    from distributed.comm import connect as dask_connect
+    from distributed.comm.core import connect as dask_connect
     from distributed.security import Security
 
     args = (security or Security()).get_connection_args("client")
