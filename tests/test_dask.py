@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import socket
 import subprocess
 import sys
@@ -168,14 +169,13 @@ def test_each_task_checks_the_versions_on_the_worker(monkeypatch: pytest.MonkeyP
     """A task made by this client, run where ehrsim is another version (a worker that joined
     after the first check), raises VersionMismatch before it unpickles the replication; with
     the same versions it runs."""
-    task = _Checked(tuple(versions().items()), b"not a pickle: never read when versions differ")
+    unreadable = b"not a pickle: never read when the versions differ"
+    task = _Checked(tuple(versions().items()), unreadable)
     monkeypatch.setattr(sim, "__version__", "9.9.9")
     with pytest.raises(VersionMismatch, match=r"ehrsim 9\.9\.9 \(this client: "):
-        task(0)
+        task(unreadable)
     monkeypatch.undo()
-    import pickle
-
-    assert _Checked(tuple(versions().items()), pickle.dumps(abs))(-4) == 4
+    assert _Checked(tuple(versions().items()), pickle.dumps(abs))(pickle.dumps(-4)) == 4
 
 
 @pytest.mark.parametrize(

@@ -89,23 +89,24 @@ def describe_difference(mine: dict[str, str], theirs: dict[str, str]) -> str:
 
 @dataclass(frozen=True)
 class _Checked:
-    """A task as it travels: the client's versions and the pickled replication.
+    """A task as it travels: the client's versions, the pickled function (for ``run``, the
+    replication with its scenario) and, as its argument, the pickled item.
 
-    The replication is unpickled only after the worker's versions are found equal, so a worker
-    with another ehrsim fails with a clear :class:`VersionMismatch` rather than an unpickling
-    error or, worse, other figures.
+    Both are unpickled only after the worker's versions are found equal, so a worker with
+    another ehrsim fails with a clear :class:`VersionMismatch` rather than an unpickling error
+    or, worse, other figures.
     """
 
     expected: tuple[tuple[str, str], ...]
     payload: bytes
 
-    def __call__(self, item: Any) -> Any:
+    def __call__(self, item: bytes) -> Any:
         mine = dict(self.expected)
         found = versions()
         if found != mine:
             raise VersionMismatch(describe_difference(mine, found))
         fn = pickle.loads(self.payload)
-        return fn(item)
+        return fn(pickle.loads(item))
 
 
 def check_address(address: str) -> str:
@@ -165,14 +166,10 @@ class DaskExecutor:
     client: Client
     kind: str
     address: str
+    workers: int
+    """Tasks that run at once when the executor opened: the cluster's worker threads."""
     notes: list[str] = field(default_factory=list)
     """Warnings for the user (printed by the CLI): e.g. an unencrypted remote scheduler."""
-
-    @property
-    def workers(self) -> int:
-        """Tasks that run at once: the cluster's worker threads (at least 1)."""
-        threads: dict[str, int] = self.client.nthreads()
-        return max(1, sum(threads.values()))
 
     def describe(self) -> dict[str, Any]:
         """run.json's ``executor``: the kind of cluster, its scheduler, its worker threads."""
@@ -197,7 +194,7 @@ class DaskExecutor:
         task = _Checked(tuple(versions().items()), pickle.dumps(fn))
         batch = uuid.uuid4().hex[:12]
         futures = [
-            self.client.submit(task, item, key=f"ehrsim-{batch}-{i}", pure=False)
+            self.client.submit(task, pickle.dumps(item), key=f"ehrsim-{batch}-{i}", pure=False)
             for i, item in enumerate(items)
         ]
         place = {future.key: i for i, future in enumerate(futures)}
@@ -270,7 +267,7 @@ def connect(address: str, jobs: int | None) -> Iterator[DaskExecutor]:
     try:
         _wait_for_workers(client, address)
         refuse_other_versions(client, address)
-        executor = DaskExecutor(client, "dask", address)
+        executor = DaskExecutor(client, "dask", address, _threads(client))
         if address.startswith("tcp://") and not is_loopback(address):
             executor.notes.append(
                 f"{address} is unencrypted and unauthenticated: anyone who reaches that "
@@ -354,6 +351,12 @@ def _client(address: str, security: Any) -> Client:
         ) from None
 
 
+def _threads(client: Client) -> int:
+    """The cluster's worker threads (at least 1)."""
+    threads: dict[str, int] = client.nthreads()
+    return max(1, sum(threads.values()))
+
+
 def _wait_for_workers(client: Client, address: str) -> None:
     try:
         client.wait_for_workers(1, timeout=WORKERS_TIMEOUT_S)
@@ -388,7 +391,7 @@ def _local(workers: int) -> Iterator[DaskExecutor]:
     try:
         client = Client(cluster, set_as_default=False)
         try:
-            yield DaskExecutor(client, "dask-local", cluster.scheduler_address)
+            yield DaskExecutor(client, "dask-local", cluster.scheduler_address, _threads(client))
         finally:
             client.close()
     finally:
