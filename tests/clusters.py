@@ -107,10 +107,11 @@ def process(cmd: list[str], log: Path, env: dict[str, str]) -> Iterator[subproce
 
 @dataclass(frozen=True)
 class Cluster:
-    """A running scheduler's address and the folder holding its logs."""
+    """A running scheduler's address, its process id and the folder holding its logs."""
 
     address: str
     folder: Path
+    scheduler_pid: int
 
 
 @contextmanager
@@ -152,7 +153,7 @@ def cluster(
             )
         )  # fmt: skip
         _wait_for_workers(address, workers, certificates, worker, folder / "worker.log")
-        yield Cluster(address, folder)
+        yield Cluster(address, folder, scheduler.pid)
 
 
 def _wait_for_address(info: Path, proc: subprocess.Popen[bytes], log: Path) -> str:

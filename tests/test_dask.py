@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -266,6 +268,21 @@ def test_a_lost_worker_costs_only_its_task(tmp_path: Path) -> None:
     assert marker.exists()  # a worker did die
     assert out == [x * x for x in range(6)]
     assert sorted(seen) == list(range(6))
+
+
+@pytest.mark.cluster
+def test_a_lost_scheduler_ends_the_run_with_an_error_naming_it(tmp_path: Path) -> None:
+    """The scheduler dies while a task runs: ExecutorError naming its address at once (the
+    futures come back cancelled, as results rather than raised)."""
+    with cluster(tmp_path / "doomed") as running, open_executor(None, running.address) as ex:
+        kill = threading.Timer(1.0, os.killpg, (running.scheduler_pid, signal.SIGKILL))
+        kill.start()
+        try:
+            lost = "lost the Dask scheduler at " + running.address
+            with pytest.raises(ExecutorError, match=lost):
+                ex.map(time.sleep, [60.0])
+        finally:
+            kill.cancel()
 
 
 def test_open_executor_without_dask_is_local_processes() -> None:

@@ -185,8 +185,9 @@ class DaskExecutor:
         done: Callable[[int, R], None] | None = None,
     ) -> list[R]:
         """One future per item; each result is fetched, then released, as it completes."""
+        from concurrent.futures import CancelledError  # what distributed cancels futures with
+
         from distributed import as_completed
-        from distributed.client import FutureCancelledError
         from distributed.scheduler import KilledWorker
 
         if not items:
@@ -201,6 +202,8 @@ class DaskExecutor:
         results: list[Any] = [None] * len(items)
         try:
             for future, result in as_completed(futures, with_results=True, loop=self.client.loop):
+                if future.status != "finished":  # cancelled: comes as a result, not raised
+                    raise CancelledError(f"{future.key} {future.status}: {result}")
                 i = place[future.key]
                 results[i] = result
                 future.release()
@@ -215,12 +218,13 @@ class DaskExecutor:
         except KilledWorker as exc:
             self.client.cancel(futures)
             raise ExecutorError(
-                f"a replication was running on {ALLOWED_FAILURES} or more Dask workers that "
-                f"died (out of memory?), so Dask gave it up: {exc}"
+                "the Dask workers running a replication died as many times as the scheduler "
+                f"allows (distributed.scheduler.allowed-failures; out of memory?): {exc}"
             ) from None
-        except FutureCancelledError as exc:
+        except CancelledError as exc:
             raise ExecutorError(
-                f"lost the Dask scheduler at {self.address} during the run ({exc})"
+                f"lost the Dask scheduler at {self.address} during the run, or its tasks were "
+                f"cancelled ({exc})"
             ) from None
         except BaseException:
             self.client.cancel(futures)
