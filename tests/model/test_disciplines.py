@@ -151,6 +151,15 @@ def test_fair_half_weight_sends_every_other_round() -> None:
     assert drain(d) == [11, 1, 12, 13, 2, 14, 15, 3]
 
 
+def test_fair_passes_a_short_flow_on_to_the_next_in_line() -> None:
+    """Three flows in line a, b, c; a (weight 0.5) has too little deficit in its first round,
+    so the turn passes to b, then c (the line turns forward, never back), then a."""
+    d = Fair({"weights": {"a": 0.5}})
+    fill(d, [msg(1, flow="a"), msg(2, flow="b"), msg(3, flow="c")])
+    fill(d, [msg(4, flow="a"), msg(5, flow="b"), msg(6, flow="c")])
+    assert drain(d) == [2, 3, 1, 5, 6, 4]
+
+
 def test_fair_flow_that_empties_and_returns_starts_afresh() -> None:
     d = Fair({})
     fill(d, [msg(1, flow="a"), msg(2, flow="b")])
