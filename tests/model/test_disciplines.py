@@ -67,23 +67,30 @@ def test_fifo_and_lifo_orders() -> None:
 
 
 def test_priority_by_class_fifo_within_and_results_first() -> None:
+    # without results_first (the default) a result waits its class's turn like an order
     plain = fill(
         Priority({}),
-        [msg(1, cls=ROUTINE), msg(2, cls=STAT, result=True), msg(3, cls=URGENT), msg(4, cls=STAT)],
+        [
+            msg(1, cls=ROUTINE),
+            msg(2, cls=ROUTINE, result=True),
+            msg(3, cls=URGENT),
+            msg(4, cls=STAT),
+        ],
     )
-    assert drain(plain) == [2, 4, 3, 1]
-    # results_first: results to the EHR go before orders of any class, by class among themselves
+    assert drain(plain) == [4, 3, 1, 2]
+    # results_first: results to the EHR go before orders of any class; results and orders each
+    # by class among themselves
     first = Priority({"results_first": True})
     fill(
         first,
         [
-            msg(1, cls=STAT),
+            msg(1, cls=URGENT),
             msg(2, cls=ROUTINE, result=True),
-            msg(3, cls=URGENT),
+            msg(3, cls=STAT),
             msg(4, cls=STAT, result=True),
         ],
     )
-    assert drain(first) == [4, 2, 1, 3]
+    assert drain(first) == [4, 2, 3, 1]
 
 
 @pytest.mark.parametrize("cls", [Fifo, Priority, Fair])
