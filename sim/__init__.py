@@ -10,6 +10,7 @@ from __future__ import annotations
 # First: decides, before the core loads, whether its compiled build is current (sim/_compiled.py).
 from sim._compiled import CORE_FROM_SOURCES  # noqa: F401
 from sim.experiments.compare import Comparison, compare
+from sim.experiments.executors import Executor, open_executor
 from sim.experiments.plan import Plan, plan
 from sim.experiments.run import ReplicationResult, RunResult, run
 from sim.experiments.sweep import SweepResult, sweep
@@ -19,6 +20,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Comparison",
+    "Executor",
     "Plan",
     "ReplicationResult",
     "RunResult",
@@ -27,6 +29,7 @@ __all__ = [
     "__version__",
     "compare",
     "load_scenario",
+    "open_executor",
     "plan",
     "run",
     "sweep",

@@ -369,6 +369,7 @@ def compare_record(
     scenario_sha256: str,
     started: datetime,
     wall_s: float,
+    executor: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """run.json of a comparison: what varies between identical comparisons, and the versions.
 
@@ -379,6 +380,8 @@ def compare_record(
         scenario_sha256: The hash of scenario.yaml's bytes.
         started: The local time the comparison started.
         wall_s: Seconds from the start to the end of writing the results.
+        executor: What ran the replications (``Executor.describe()``); null in run.json
+            when not given.
     """
     incomplete = [
         f"{name}: {v.result.stop_reason}"
@@ -397,6 +400,7 @@ def compare_record(
             "seed": comparison.seed,
             "replications": comparison.replications,
             "variants": list(comparison.variants),
+            "executor": executor,
         },
         end={
             "complete": comparison.complete,
