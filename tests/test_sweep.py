@@ -117,34 +117,39 @@ class TestFigures:
 
     def test_an_unknown_metric_is_refused_before_anything_runs(self) -> None:
         points, _ = load_points(TINY, parse_params(GRID))
-        ran: list[object] = []
-
-        def mapper(fn: Callable[[Any], Any], items: Sequence[Any], done: Any) -> list[Any]:
-            ran.append(items)
-            return []
-
+        executor = Backwards()
         with pytest.raises(ValueError, match="peak_backlogg"):
-            run_points(points, parse_params(GRID), ["peak_backlogg"], mapper=mapper)
-        assert ran == []
+            run_points(points, parse_params(GRID), ["peak_backlogg"], executor=executor)
+        assert executor.arrived == []
+
+
+class Backwards:
+    """An executor that runs every task, then hands the results back last first (as a
+    cluster might hand them back in any order)."""
+
+    workers = 2
+
+    def __init__(self) -> None:
+        self.arrived: list[int] = []
+
+    def map(self, fn: Callable[[Any], Any], items: Sequence[Any], done: Any = None) -> list[Any]:
+        results = [fn(item) for item in items]
+        for i in reversed(range(len(items))):
+            self.arrived.append(i)
+            done(i, results[i])
+        return results
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "backwards"}
 
 
 class TestExecutors:
     def test_rows_do_not_depend_on_the_order_results_arrive_in(self) -> None:
-        """A mapper that hands results back last first (as a cluster might) gives the same
-        rows as one that runs them in order."""
         params = parse_params(GRID)
         points, _ = load_points(TINY, params, flags=["replications=2"])
-        arrived: list[int] = []
-
-        def backwards(fn: Callable[[Any], Any], items: Sequence[Any], done: Any) -> list[Any]:
-            results = [fn(item) for item in items]
-            for i in reversed(range(len(items))):
-                arrived.append(i)
-                done(i, results[i])
-            return results
-
-        shuffled = run_points(points, params, METRICS, mapper=backwards)
-        assert arrived == list(range(7, -1, -1))
+        executor = Backwards()
+        shuffled = run_points(points, params, METRICS, executor=executor)
+        assert executor.arrived == list(range(7, -1, -1))
         assert shuffled.rows() == run_points(points, params, METRICS).rows()
 
     def test_two_worker_processes_give_what_one_gives(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from sim.cli.common import (
     EXIT_BROKEN,
     EXIT_INPUT,
     EXIT_OK,
+    DaskOpt,
     ForceOpt,
     Interrupted,
     JobsOpt,
@@ -29,6 +31,7 @@ from sim.cli.common import (
     check_out_or_exit,
     check_runnable,
     consoles,
+    executor_or_exit,
     fail,
     interruptible,
     land,
@@ -85,6 +88,7 @@ class _Options:
     seed: int | None
     horizon: str | None
     jobs: int | None
+    dask: str | None
     cache: Path | None
     no_cache: bool
     out_dir: Path | None
@@ -103,6 +107,7 @@ class _Options:
             ("--seed", self.seed),
             ("--horizon", self.horizon),
             ("--jobs", self.jobs),
+            ("--dask", self.dask),
             ("--cache", self.cache),
             ("--out", self.out_dir),
         ):
@@ -123,6 +128,7 @@ def sweep(
     seed: SeedOpt = None,
     horizon: HorizonOpt = None,
     jobs: JobsOpt = None,
+    dask: DaskOpt = None,
     cache: CacheOpt = None,
     no_cache: NoCacheOpt = False,
     out_dir: Annotated[Path | None, out_option("results/<name>/sweep-<run-id>/")] = None,
@@ -144,6 +150,11 @@ def sweep(
     scenario, the replication and the ehrsim version: a sweep interrupted and run again
     reuses every replication already finished, and says how many.
 
+    --jobs N runs the replications on N local processes; --dask local on a Dask
+    LocalCluster, --dask tcp://HOST:8786 (or tls://) on a running Dask cluster. Each task is
+    one replication of one point and carries its resolved scenario; the results are the same
+    whatever ran them.
+
     Default metrics: those of 'ehrsim compare' (recovery_time_s, peak_backlog, late.stat,
     order_to_result_all_s.stat.p95, retry_amplification, messages.lost,
     messages.duplicates, messages.dead_lettered, messages.shed, messages.expired,
@@ -155,10 +166,10 @@ def sweep(
     """
     options = _Options(
         scenario, list(params or ()), list(metrics or ()), replications, list(sets or ()),
-        seed, horizon, jobs, cache, no_cache, out_dir, force, quiet,
+        seed, horizon, jobs, dask, cache, no_cache, out_dir, force, quiet,
     )  # fmt: skip
-    with interruptible() as signals:
-        _sweep(signals, options)
+    with interruptible() as signals, ExitStack() as stack:
+        _sweep(signals, stack, options)
 
 
 def _params(options: _Options, flags: Sequence[str]) -> list[Param]:
@@ -223,10 +234,10 @@ def _progress(
     return bar, update
 
 
-def _sweep(signals: Signals, options: _Options) -> None:
+def _sweep(signals: Signals, stack: ExitStack, options: _Options) -> None:
+    """The command, with the executor held open on ``stack`` until the results are written."""
     from sim.cli.common import installed_version
-    from sim.experiments.executors import default_jobs, map_in_workers
-    from sim.experiments.sweep import Task, run_points
+    from sim.experiments.sweep import run_points
     from sim.experiments.sweep_cache import DEFAULT_CACHE, ReplicationCache
     from sim.report.results import dump_json, write_scenario
     from sim.report.sweep import sweep_record, write_sweep
@@ -242,6 +253,7 @@ def _sweep(signals: Signals, options: _Options) -> None:
         base = _base(options, flags)
         if options.out_dir is not None:
             check_out_or_exit(options.out_dir, options.force)
+        executor = stack.enter_context(executor_or_exit(options.jobs, options.dask))
         started = datetime.now()
         clock0 = time.monotonic()
         signals.deferred = True  # a signal now must not leave the new folder behind
@@ -252,17 +264,13 @@ def _sweep(signals: Signals, options: _Options) -> None:
     n = base.replications
     folder = None if options.no_cache else (options.cache or DEFAULT_CACHE)
     cache = ReplicationCache(folder, installed_version()) if folder is not None else None
-    workers = options.jobs or default_jobs()
     bar, update = _progress(points, n, options.quiet)
-
-    def mapper(fn: Callable[[Task], Any], items: Sequence[Task], done: Any) -> list[Any]:
-        return map_in_workers(fn, items, workers, done)
 
     def work() -> SweepResult:
         sha = write_scenario(staging.tmp, dump_yaml(base))
         with bar:
             result = run_points(
-                points, params, metrics, mapper=mapper, cache=cache, progress=update
+                points, params, metrics, executor=executor, cache=cache, progress=update
             )
         write_sweep(staging.tmp, result, title=base.title or base.name)
         record = sweep_record(
@@ -272,7 +280,7 @@ def _sweep(signals: Signals, options: _Options) -> None:
             scenario_sha256=sha,
             started=started,
             wall_s=time.monotonic() - clock0,
-            executor={"kind": "processes", "workers": workers},
+            executor=executor.describe(),
             cache=str(folder) if folder is not None else None,
         )
         (staging.tmp / "run.json").write_text(dump_json(record), encoding="utf-8")

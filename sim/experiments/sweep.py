@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.experiments.compare import DEFAULT_METRICS, check_metrics
-from sim.experiments.executors import map_in_workers
+from sim.experiments.executors import Executor, LocalExecutor, open_executor
 from sim.experiments.figures import Figure, figures_of
 from sim.experiments.grid import Param, grid, parse_params
 from sim.experiments.run import replicate
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PARAM_OPTION",
-    "Mapper",
     "Outcome",
     "Point",
     "PointResult",
@@ -63,10 +62,6 @@ summary), ``complete`` and ``stop_reason``."""
 
 SweepProgress = Callable[[int, int, bool], None]
 """(point index, replication index, reused from the cache) -> None, once per replication."""
-
-Mapper = Callable[..., list[Any]]
-"""``map(fn, items, done)``: runs ``fn`` over ``items`` somewhere, results in item order, and
-calls ``done(index, result)`` in this process as each arrives (an executor's ``map``)."""
 
 
 class PointsError(ValueError):
@@ -294,7 +289,7 @@ def run_points(
     metrics: Sequence[str] = DEFAULT_METRICS,
     *,
     replications: int | None = None,
-    mapper: Mapper | None = None,
+    executor: Executor | None = None,
     cache: ReplicationCache | None = None,
     progress: SweepProgress | None = None,
 ) -> SweepResult:
@@ -305,8 +300,9 @@ def run_points(
         params: The swept keys (for the result's columns).
         metrics: Paths in summary.json (see :func:`sim.experiments.compare.check_metrics`).
         replications: Replications per point (default: the first point's ``replications``).
-        mapper: Where the replications run: an executor's ``map(fn, items, done)`` (default:
-            this process).
+        executor: Where the replications run (see
+            :func:`sim.experiments.executors.open_executor`; default: this process). Results
+            are gathered by task, so the rows are the same whatever runs them.
         cache: Where finished replications are looked up and stored (``None``: no cache).
         progress: Called once per replication: first for each one reused, then as each
             finishes.
@@ -324,7 +320,7 @@ def run_points(
     problems = check_metrics(metrics, [p.scenario for p in points])
     if problems:
         raise ValueError("; ".join(problems))
-    run = mapper or (lambda fn, items, done: map_in_workers(fn, items, 1, done))
+    runner = executor if executor is not None else LocalExecutor(1)
     outcomes: list[list[Outcome | None]] = [[None] * n for _ in points]
     keys: dict[tuple[int, int], str] = {}
     todo: list[tuple[int, int]] = []
@@ -355,7 +351,7 @@ def run_points(
 
     tasks = [Task(points[k].scenario, i) for k, i in todo]
     if tasks:
-        run(run_task, tasks, done)
+        runner.map(run_task, tasks, done)
     results = []
     for point, mine in zip(points, outcomes, strict=True):
         gathered = [o for o in mine if o is not None]
@@ -382,6 +378,7 @@ def sweep(
     seed: int | None = None,
     replications: int | None = None,
     jobs: int = 1,
+    dask: str | None = None,
     cache: str | Path | None = None,
     progress: SweepProgress | None = None,
 ) -> SweepResult:
@@ -395,7 +392,11 @@ def sweep(
         sets: ``--set`` assignments applied before the parameters.
         seed: The seed of every point (default: the scenario's).
         replications: Replications per point (default: the scenario's).
-        jobs: Worker processes (1 runs everything in this process).
+        jobs: Worker processes (1 runs everything in this process); with ``dask="local"``
+            the workers of the local Dask cluster.
+        dask: ``"local"`` for a Dask ``LocalCluster``, or a scheduler's address
+            (``tcp://HOST:8786``, ``tls://...``) to run on (see
+            :func:`sim.experiments.executors.open_executor`).
         cache: A folder of finished replications to reuse and add to (``None``: none).
         progress: Called once per replication, reused or run.
 
@@ -404,6 +405,7 @@ def sweep(
         ScenarioError: The scenario is invalid.
         PointsError: Points that are invalid.
         ValueError: A metric the scenarios do not have, or no horizon.
+        ExecutorError: The Dask cluster cannot be reached or runs another ehrsim.
     """
     import sim
 
@@ -415,8 +417,7 @@ def sweep(
         if point.scenario.horizon is None:
             raise ValueError(f"{point.label} has no horizon")
     store = ReplicationCache(Path(cache), sim.__version__) if cache is not None else None
-
-    def mapper(fn: Callable[[Task], Outcome], items: Sequence[Task], done: Any) -> list[Outcome]:
-        return map_in_workers(fn, items, jobs, done)
-
-    return run_points(points, parsed, metrics, mapper=mapper, cache=store, progress=progress)
+    with open_executor(jobs, dask) as executor:
+        return run_points(
+            points, parsed, metrics, executor=executor, cache=store, progress=progress
+        )
