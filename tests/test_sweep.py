@@ -16,7 +16,7 @@ import pytest
 import sim
 from sim.experiments.grid import parse_params
 from sim.experiments.sweep import PointsError, load_points, run_points, sweep
-from sim.experiments.sweep_cache import ReplicationCache, replication_key
+from sim.experiments.sweep_cache import ReplicationCache, canonical, replication_key
 from sim.scenario import ScenarioError, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -201,9 +201,11 @@ class TestCache:
         """No hash randomisation or object address leaks into the key (a rerun in a new
         process must find the entries)."""
         code = (
-            "from sim.experiments.sweep_cache import replication_key\n"
+            "import json\n"
+            "from sim.experiments.sweep_cache import canonical, replication_key\n"
             "from sim.scenario import load_scenario\n"
             f"print(replication_key(load_scenario({TINY!r}), 3, 'v'))\n"
+            "print(json.dumps(canonical(frozenset('abcdefgh'))))\n"
         )
         keys = set()
         for hashseed in ("1", "2"):
@@ -212,7 +214,8 @@ class TestCache:
                 [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
             )
             keys.add(out.stdout.strip())
-        assert keys == {replication_key(load_scenario(TINY), 3, "v")}
+        one_set = json.dumps(canonical(frozenset("abcdefgh")))
+        assert keys == {f"{replication_key(load_scenario(TINY), 3, 'v')}\n{one_set}"}
 
     def test_entries_are_written_whole(self, tmp_path: Path) -> None:
         cache = ReplicationCache(tmp_path, "v")
