@@ -41,7 +41,7 @@ from sim.cli.common import (
     progress_bar,
     stage,
 )
-from sim.cli.compare import MetricOpt, render, split_columns
+from sim.cli.compare import render, split_columns
 from sim.cli.run import HorizonOpt, fit_warmup, overlays
 
 if TYPE_CHECKING:
@@ -57,6 +57,16 @@ ParamOpt = Annotated[
         help="A key to vary, as --set takes it, and its values: a list (1,2,4), a range of "
         "whole numbers with both ends included (1..8) or values with units (1h,3h,6h). "
         "Repeatable: several make the full grid, the first outermost.",
+        show_default=False,
+    ),
+]
+MetricOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--metric",
+        metavar="M",
+        help="A metric to tabulate at each point (a path in summary.json; see 'ehrsim "
+        "metrics'). Repeatable; replaces the default set (that of 'ehrsim compare').",
         show_default=False,
     ),
 ]
