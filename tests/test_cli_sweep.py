@@ -202,6 +202,24 @@ class TestBadInput:
         assert list(tmp_path.iterdir()) == []
 
 
+class TestGuard:
+    def test_a_point_stopped_at_a_guard_exits_3_with_its_rows_and_is_not_cached(
+        self, tmp_path: Path
+    ) -> None:
+        """limits.queued stops the 1-connection point mid-stall: the sweep writes its results
+        with "complete": false, names the point, exits 3, and keeps only whole replications."""
+        result = invoke(
+            "sweep", TINY, "--param", "faults.0.for=1min,30min", "--set", "limits.queued=150",
+            *METRICS, "--replications", "1", "--out", "s",
+        )  # fmt: skip
+        assert result.exit_code == 3, result.output
+        assert "stopped at a guard: point 2/2 (faults.0.for=30min) replication 0:" in result.stderr
+        assert json.loads((tmp_path / "s" / "sweep.json").read_text())["complete"] is False
+        assert json.loads((tmp_path / "s" / "run.json").read_text())["complete"] is False
+        assert len(read_csv(tmp_path / "s" / "sweep.csv")) == 2
+        assert len(list((tmp_path / "results" / ".cache").glob("*/*.json"))) == 1
+
+
 def start(cwd: Path, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(

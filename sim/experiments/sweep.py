@@ -10,7 +10,8 @@ arrive, so a sweep that is stopped and run again reuses them::
 
     import sim
     result = sim.sweep("theory/stall", ["systems.server.connections=2..4"], replications=3)
-    result.rows()   # [["2", 3, 1187.3, 1102.5, 1272.1, ...], ...]
+    result.rows()[0][:5]   # ['2', 3, 1356.666667, 863.331058, 1850.002275]: 2 connections,
+                           # 3 replications, recovery time and its 95 % interval
 
 It prints nothing and writes nothing but the cache: :mod:`sim.report.sweep` writes the folder.
 """
@@ -303,7 +304,8 @@ def run_points(
         executor: Where the replications run (see
             :func:`sim.experiments.executors.open_executor`; default: this process). Results
             are gathered by task, so the rows are the same whatever runs them.
-        cache: Where finished replications are looked up and stored (``None``: no cache).
+        cache: Where finished replications are looked up and stored (``None``: no cache);
+            one that a guard stopped is not stored (``limits.wall`` depends on the machine).
         progress: Called once per replication: first for each one reused, then as each
             finishes.
 
@@ -343,7 +345,8 @@ def run_points(
     def done(j: int, outcome: Outcome) -> None:
         k, i = todo[j]
         plain = json.loads(json.dumps(outcome, allow_nan=False))
-        if cache is not None:
+        if cache is not None and plain["complete"]:
+            # a guard may stop a replication by wall-clock time: only a whole one is kept
             cache.put(keys[(k, i)], plain)
         outcomes[k][i] = plain
         if progress is not None:
