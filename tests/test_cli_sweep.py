@@ -240,7 +240,7 @@ class TestInterrupt:
         finished replications kept. The rerun reuses every one of them, says how many, and
         writes the sweep.csv of a sweep never interrupted."""
         args = ["--param", "faults.0.for=10min,30min", "--param",
-                "systems.lab.connections=1..3", "--replications", "2", "--jobs", "1"]  # fmt: skip
+                "systems.lab.connections=1..3", "--replications", "3", "--jobs", "1"]  # fmt: skip
         cache = tmp_path / "results" / ".cache"
         proc = start(tmp_path, *args, "-q")
         deadline = time.monotonic() + 60
@@ -253,15 +253,15 @@ class TestInterrupt:
         assert proc.returncode == 130, stderr
         assert stderr.strip().endswith("interrupted") and stdout == ""
         kept = len(list(cache.glob("*/*.json")))
-        assert 3 <= kept < 12
+        assert 3 <= kept < 18
         assert not [p for p in (tmp_path / "results" / "tiny").iterdir()]
         assert not list(tmp_path.rglob(f"*{PARTIAL}"))
 
         rerun = start(tmp_path, *args, "--out", "resumed")
         _, stderr = rerun.communicate(timeout=120)
         assert rerun.returncode == 0, stderr
-        assert f"reused {kept} of 12 replications from the cache" in stderr
-        assert f"ran {12 - kept}" in stderr
+        assert f"reused {kept} of 18 replications from the cache" in stderr
+        assert f"ran {18 - kept}" in stderr
 
         whole = invoke("sweep", TINY, *args, "--no-cache", "--out", "whole", "-q")
         assert whole.exit_code == 0, whole.output
