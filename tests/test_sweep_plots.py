@@ -109,3 +109,42 @@ def test_values_are_placed_by_size_only_when_all_have_one() -> None:
     assert [a.positions for a in axes] == [
         (1.0, 4.0, 2.0), (3600.0, 1800.0), (0.0, 1.0), (1.0, 3600.0),
     ]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def stall() -> SweepResult:
+    """One connection drains nothing (capacity = arrivals): its recovery time is null."""
+    grid = ["systems.server.connections=1,2", "strategy.queues=shared,per-destination"]
+    return sweep("theory/stall", grid, ("recovery_time_s", "goodput_share"), replications=2)
+
+
+class TestMissingValues:
+    def test_a_point_that_never_recovered_says_so(self, stall: SweepResult) -> None:
+        panels, note = plot_panels(stall)
+        assert note == ""
+        recovery = panels[0]
+        assert recovery.mean[:2] == (None, None) and None not in recovery.mean[2:]
+        assert recovery.note == ("not recovered in 2/2",) * 2 + ("",) * 2
+        fig = sweep_figure(plot_axes(stall.params), panels, title="stall")
+        cells = [t.get_text() for t in fig.axes[0].texts]
+        assert cells[:2] == ["not recovered in 2/2"] * 2
+        one = sweep("theory/stall", ["systems.server.connections=1,2"], ("recovery_time_s",),
+                    replications=2)  # fmt: skip
+        line_panels, _ = plot_panels(one)
+        fig = sweep_figure(plot_axes(one.params), line_panels, title="stall")
+        (cross,) = by_gid(fig, Line2D, "missing:recovery_time_s")
+        assert (list(cross.get_xdata()), list(cross.get_ydata())) == ([1.0], [0])
+        assert [t.get_text() for t in fig.axes[0].texts] == ["not recovered in 2/2"]
+
+    def test_near_equal_cells_get_near_equal_colours(self, stall: SweepResult) -> None:
+        """Goodput shares of 99.99 % and 100 % read the same: the colour scale spans at least
+        1 % of the largest value, so they are not drawn as opposite ends of it."""
+        panels, _ = plot_panels(stall)
+        goodput = panels[1]
+        values = [v for v in goodput.mean if v is not None]
+        assert 0 < max(values) - min(values) < 0.001
+        fig = sweep_figure(plot_axes(stall.params), panels, title="stall")
+        (image,) = by_gid(fig, AxesImage, "heatmap:goodput_share")
+        low, high = image.get_clim()
+        assert high - low == pytest.approx(0.01 * max(values))
+        assert low < min(values) and max(values) < high

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.experiments.verdicts import zero_metrics
 from sim.report.compare_text import better, label, unit, value_text
+from sim.report.comparison import missing_text
 from sim.report.csvs import cell
 from sim.report.results import dump_json, run_json
 
@@ -92,7 +93,11 @@ def _interval(metric: str, low: float | None, high: float | None) -> str:
 
 def plot_panels(result: SweepResult) -> tuple[list[MetricGrid], str]:
     """sweep.png's panels, a metric each, and a note naming the metrics left out (0 in every
-    replication of every point, or without a value at any point)."""
+    replication of every point, or without a value at any point and no reason to show).
+
+    Each point carries the note of a comparison's figure: ``not recovered in k/N`` when a
+    recovery time is missing in some replications (its mean is over the others), ``no
+    fault``, ``null in k/N``."""
     from sim.report.plots.sweep import MetricGrid
 
     rows = result.rows()
@@ -104,9 +109,10 @@ def plot_panels(result: SweepResult) -> tuple[list[MetricGrid], str]:
             continue
         column = first + 3 * k
         mean = tuple(row[column] for row in rows)
+        missing = tuple(missing_text(p.figures[m], len(p.outcomes)) for p in result.points)
         low = tuple(row[column + 1] for row in rows)
         high = tuple(row[column + 2] for row in rows)
-        if all(v is None for v in mean):
+        if all(v is None for v in mean) and not any(missing):
             empty.append(label(m))
             continue
         title = label(m) + (" (higher is better)" if better(m) == "higher" else "")
@@ -120,6 +126,7 @@ def plot_panels(result: SweepResult) -> tuple[list[MetricGrid], str]:
                 high=high,
                 text=tuple("" if v is None else value_text(m, v) for v in mean),
                 interval=tuple(_interval(m, lo, hi) for lo, hi in zip(low, high, strict=True)),
+                note=missing,
             )
         )
     notes = []

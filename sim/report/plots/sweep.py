@@ -31,6 +31,11 @@ if TYPE_CHECKING:
 
 __all__ = ["MetricGrid", "SweptAxis", "sweep_figure", "sweep_png"]
 
+_NOTE_COLOUR = "#8b1a1a"
+_SPAN = 0.01
+"""The least range of a heatmap's colours, relative to its largest value: cells that differ by
+less (a goodput share of 99.99 % beside 100 %) get nearly the same colour, as their labels
+read the same."""
 _INTERVALS_UP_TO = 5
 """A heatmap's cells show the 95 % interval under the mean when it has this many columns or
 fewer (more would crowd them)."""
@@ -62,6 +67,7 @@ class MetricGrid:
         mean, low, high: The mean and its 95 % interval at each point (``None``: no value).
         text: Each point's mean as the heatmap's cells write it (``""``: no value).
         interval: Each point's 95 % interval as text (``""``: none).
+        note: Why a point's value is missing or partial (``not recovered in 2/5``; ``""``).
     """
 
     metric: str
@@ -72,6 +78,7 @@ class MetricGrid:
     high: tuple[float | None, ...]
     text: tuple[str, ...]
     interval: tuple[str, ...]
+    note: tuple[str, ...]
 
 
 def _nan(values: Sequence[float | None]) -> list[float]:
@@ -102,10 +109,30 @@ def _line(ax: Axes, x: SweptAxis, panel: MetricGrid, colour: str) -> None:
     _value_axis(ax.yaxis, panel.seconds, bottom, top)
     ax.tick_params(axis="y", labelsize=8)
     ax.grid(True, alpha=0.3)
-    for xv, m in zip(xs, mean, strict=True):
-        if math.isnan(m):
-            ax.annotate("no value", (xv, 0), xytext=(0, 4), textcoords="offset points",
-                        ha="center", fontsize=7, color="#8b1a1a")  # fmt: skip
+    left, right = min(xs), max(xs)
+    for xv, m, note in zip(xs, mean, panel.note, strict=True):
+        if not note and not math.isnan(m):
+            continue
+        if math.isnan(m):  # no value: a cross on the axis, the reason above it
+            ax.plot([xv], [0], marker="x", color=_NOTE_COLOUR, clip_on=False,
+                    gid=f"missing:{panel.metric}")  # fmt: skip
+        align = "left" if xv == left and xv != right else "right" if xv == right else "center"
+        ax.annotate(note or "no value", (xv, 0 if math.isnan(m) else m), xytext=(0, 7),
+                    textcoords="offset points", ha=align, fontsize=7,
+                    color=_NOTE_COLOUR)  # fmt: skip
+
+
+def _colour_span(values: np.ndarray) -> tuple[float, float]:
+    """The values the colour scale runs between: their range, widened around its middle to at
+    least :data:`_SPAN` of the largest magnitude (so near-equal cells look equal)."""
+    if not values.size:
+        return 0.0, 1.0
+    low, high = float(values.min()), float(values.max())
+    least = _SPAN * max(abs(low), abs(high)) or 1.0
+    if high - low < least:
+        middle = (low + high) / 2
+        return middle - least / 2, middle + least / 2
+    return low, high
 
 
 def _heatmap(ax: Axes, fig: Figure, rows: SweptAxis, cols: SweptAxis, panel: MetricGrid) -> None:
@@ -120,20 +147,24 @@ def _heatmap(ax: Axes, fig: Figure, rows: SweptAxis, cols: SweptAxis, panel: Met
     ax.set_xlabel(cols.key, fontsize=8)
     ax.set_ylabel(rows.key, fontsize=8)
     finite = data[np.isfinite(data)]
-    middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
+    low, high = _colour_span(finite)
+    image.set_clim(low, high)
+    middle = (low + high) / 2
     for r in range(shape[0]):
         for c in range(shape[1]):
             value = data[r, c]
             dark = math.isfinite(value) and value < middle
             k = r * shape[1] + c
-            text = panel.text[k] or "no value"
+            lines = [panel.text[k]] if panel.text[k] else []
             if panel.interval[k] and shape[1] <= _INTERVALS_UP_TO:
-                text += f"\n{panel.interval[k]}"
+                lines.append(panel.interval[k])
+            if panel.note[k] or not lines:
+                lines.append(panel.note[k] or "no value")
+            text = "\n".join(lines)
             ax.text(c, r, text, ha="center", va="center", fontsize=7,
                     color="white" if dark else "black")  # fmt: skip
     bar = fig.colorbar(image, ax=ax, shrink=0.85)
-    if finite.size:
-        _value_axis(bar.ax.yaxis, panel.seconds, float(finite.min()), float(finite.max()))
+    _value_axis(bar.ax.yaxis, panel.seconds, low, high)
     bar.ax.tick_params(labelsize=7)
 
 
