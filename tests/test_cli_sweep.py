@@ -88,6 +88,25 @@ class TestFolder:
         assert rows[0]["recovery_time_s.ci95_low"] == ""  # one replication: no interval
 
 
+class TestTable:
+    def test_the_table_writes_each_figure_as_compare_does(self) -> None:
+        """Mean ± half the 95 % interval, and why a value is missing."""
+        result = invoke(
+            "sweep", "theory/stall", "--param", "systems.server.connections=1,2",
+            "--metric", "recovery_time_s", "--replications", "2", "--out", "s", "--no-cache",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        lines = result.stdout.splitlines()
+        assert lines[0] == (
+            "stall: 2 points, 2 replications each from seed 1; each figure is the mean ± half "
+            "its 95% interval"
+        )
+        row_one = next(line for line in lines if line.startswith("│ ") and " 1 │" in line)
+        assert "not recovered in 2/2" in row_one
+        row_two = next(line for line in lines if line.startswith("│ ") and " 2 │" in line)
+        assert re.search(r"\d+m \d\ds ± \d+m \d\ds", row_two)
+
+
 class TestAgainstRun:
     def test_a_point_has_the_figures_of_run_with_set(self, tmp_path: Path) -> None:
         """Point (2 connections, 30 min stall) of a 3-replication sweep equals

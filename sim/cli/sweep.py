@@ -342,35 +342,33 @@ def _base(options: _Options, flags: Sequence[str]) -> Any:
 
 
 def _section(result: SweepResult) -> Section:
-    """The table of the points: each value, then each metric's mean and 95 % interval."""
-    from sim.report.compare_text import label, value_text
+    """The table of the points: each value, then each metric as ``compare`` writes a figure
+    (the mean ± half its 95 % interval, and why values are missing)."""
+    from sim.report.compare_text import label
+    from sim.report.comparison import figure_text
     from sim.report.tables import Section
 
-    def text(metric: str, mean: Any, low: Any, high: Any) -> str:
-        if mean is None:
-            return "–"
-        out = value_text(metric, mean)
-        if low is not None and high is not None and high > low:
-            out += f"\n[{value_text(metric, low)}, {value_text(metric, high)}]"
-        return out
-
-    k = len(result.params)
     header = (*(p.key for p in result.params), *(label(m) for m in result.metrics))
-    rows = []
-    for row in result.rows():
-        cells = [str(v) for v in row[:k]]
-        for j, m in enumerate(result.metrics):
-            cells.append(text(m, *row[k + 1 + 3 * j : k + 4 + 3 * j]))
-        rows.append(tuple(cells))
-    n = result.replications
-    title = (
-        f"{result.scenario}: {len(result.points)} points, {n} replication"
-        f"{'s' if n > 1 else ''} each from seed {result.seed} (mean, 95% CI below)"
-    )
-    return Section(title, header, rows)
+    rows = [
+        (
+            *(value for _key, value in point.point.settings),
+            *(figure_text(point.figures[m]) for m in result.metrics),
+        )
+        for point in result.points
+    ]
+    return Section("", header, rows)
 
 
 def _show(result: SweepResult) -> None:
+    n = result.replications
+    consoles.out.print(
+        Text(
+            f"{result.scenario}: {len(result.points)} points, {n} replication"
+            f"{'s' if n > 1 else ''} each from seed {result.seed}; each figure is the mean "
+            "± half its 95% interval"
+        ),
+        soft_wrap=True,
+    )
     section = _section(result)
     for part in split_columns(section, consoles.out.width, keep=len(result.params)):
         consoles.out.print(render(part))
