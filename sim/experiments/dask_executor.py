@@ -282,10 +282,63 @@ def connect(address: str, jobs: int | None) -> Iterator[DaskExecutor]:
         client.close()
 
 
+def _knock(address: str) -> None:
+    """ExecutorError at once when nothing listens at the address (Dask would keep retrying a
+    refused connection until its timeout)."""
+    import socket
+
+    match = _ADDRESS.match(address)
+    assert match is not None
+    host, port = match.group(2).strip("[]"), int(match.group(3))
+    try:
+        with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ExecutorError(
+            f"cannot reach the Dask scheduler at {address} ({reason}); is it running, and is "
+            "the address right?"
+        ) from None
+
+
+def _handshake(address: str, security: Any) -> None:
+    """Greet the scheduler as a Dask client does, within :data:`CONNECT_TIMEOUT_S` in all.
+
+    ``Client`` bounds the connection but not the greeting that follows it, so a listener that
+    accepts and never answers (a firewall, another service, a TLS port spoken to in plain
+    TCP) would hang it for many minutes. ExecutorError naming the address.
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from distributed.comm.core import connect as dask_connect
+    from distributed.security import Security
+
+    args = (security or Security()).get_connection_args("client")
+
+    async def greet() -> None:
+        comm = await asyncio.wait_for(
+            dask_connect(address, timeout=CONNECT_TIMEOUT_S, **args), CONNECT_TIMEOUT_S
+        )
+        await comm.close()
+
+    with ThreadPoolExecutor(1) as pool:  # its own event loop, whatever runs in this thread
+        try:
+            pool.submit(asyncio.run, greet()).result()
+        except Exception as exc:  # OSError, TimeoutError, ssl and configuration errors
+            raise ExecutorError(
+                f"cannot reach the Dask scheduler at {address} within "
+                f"{CONNECT_TIMEOUT_S:.0f} s ({type(exc).__name__}: {str(exc) or 'no answer'}); is "
+                "it a Dask scheduler, and are the address and certificates right?"
+            ) from None
+
+
 def _client(address: str, security: Any) -> Client:
     """A client connected to ``address``; ExecutorError naming it when it cannot be reached."""
     from distributed import Client
 
+    _knock(address)
+    _handshake(address, security)
     try:
         return Client(
             address,
@@ -327,7 +380,10 @@ def _local(workers: int) -> Iterator[DaskExecutor]:
             host="127.0.0.1",
             scheduler_port=0,
             dashboard_address=None,
-            silence_logs=logging.ERROR,
+            # no dashboard; the scheduler's health and metrics routes on a free loopback port
+            # (not 8787, where another cluster's dashboard may be)
+            scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+            silence_logs=logging.CRITICAL,  # failures reach the user as exceptions
         )
     try:
         client = Client(cluster, set_as_default=False)
