@@ -152,6 +152,16 @@ class TestIdentical:
         assert not (tmp_path / "results").exists()  # --no-cache and --cache DIR: no results/.cache
 
 
+def test_the_api_and_the_command_share_the_cache(tmp_path: Path) -> None:
+    """Both key entries by the version of the code that runs: what one fills, the other reuses."""
+    from sim import sweep
+
+    sweep(TINY, GRID[1::2], ["peak_backlog"], replications=2, cache=tmp_path / "c")
+    result = invoke("sweep", TINY, *GRID, "--replications", "2", "--cache", "c", "--out", "s")
+    assert result.exit_code == 0, result.output
+    assert "reused 8 of 8 replications from the cache (c); ran 0" in result.stderr
+
+
 class TestBadInput:
     @pytest.mark.parametrize(
         ("args", "message"),

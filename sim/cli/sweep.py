@@ -246,7 +246,7 @@ def _progress(
 
 def _sweep(signals: Signals, stack: ExitStack, options: _Options) -> None:
     """The command, with the executor held open on ``stack`` until the results are written."""
-    from sim.cli.common import installed_version
+    import sim
     from sim.experiments.sweep import run_points
     from sim.experiments.sweep_cache import DEFAULT_CACHE, ReplicationCache
     from sim.report.results import dump_json, write_scenario
@@ -273,7 +273,8 @@ def _sweep(signals: Signals, stack: ExitStack, options: _Options) -> None:
         raise typer.Exit(exc.code) from None
     n = base.replications
     folder = None if options.no_cache else (options.cache or DEFAULT_CACHE)
-    cache = ReplicationCache(folder, installed_version()) if folder is not None else None
+    # keyed by the version of the code that runs (as the API keys it and Dask checks workers)
+    cache = ReplicationCache(folder, sim.__version__) if folder is not None else None
     bar, update = _progress(points, n, options.quiet)
 
     def work() -> SweepResult:
