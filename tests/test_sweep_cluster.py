@@ -49,3 +49,13 @@ def test_every_executor_gives_the_same_sweep_csv(
     }
     assert kinds["jobs1"] == kinds["jobs2"] == "processes"
     assert kinds["local"] != "processes" and kinds["remote"] != "processes"
+
+
+def test_an_unreachable_scheduler_exits_2_naming_it_before_anything_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, [*SWEEP[:-2], "--dask", "tcp://127.0.0.1:1"])
+    assert result.exit_code == 2, result.output
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in result.stderr
+    assert list(tmp_path.iterdir()) == []  # no results folder, no cache
