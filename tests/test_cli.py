@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from sim.cli import app
+from sim.experiments.executors import default_jobs
 from sim.model.world import InvariantBroken
 from sim.report.results import FILES, PARTIAL
 
@@ -176,6 +177,7 @@ class TestRun:
         assert record["complete"] is True and record["stop_reason"] == ""
         assert record["replications"] == 2 and record["seed"] == 7
         assert record["wall_s"] > 0
+        assert record["executor"] == {"kind": "processes", "workers": default_jobs()}
         for key in ("version", "started", "python", "numpy", "simpy", "platform"):
             assert record[key]
 

@@ -32,6 +32,7 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
+    from sim.experiments.executors import Executor
     from sim.experiments.plan import Plan
     from sim.report.results import Staging
     from sim.report.tables import Section
@@ -327,10 +328,43 @@ JobsOpt = Annotated[
         "--jobs",
         min=1,
         metavar="N",
-        help="Worker processes that run the replications (default: the machine's cores).",
+        help="Worker processes that run the replications (default: the machine's cores); "
+        "with --dask local, the local cluster's workers.",
         show_default=False,
     ),
 ]
+DaskOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--dask",
+        metavar="local|ADDRESS",
+        help="Run the replications on Dask: 'local' starts a cluster of --jobs single-threaded "
+        "workers on this machine; tls://HOST:PORT (certificates from Dask's configuration, "
+        "e.g. DASK_DISTRIBUTED__COMM__TLS__CA_FILE) or tcp://HOST:PORT joins a running "
+        "scheduler, whose workers must run this ehrsim version (--jobs is then an error). "
+        "See the README, 'Running on a cluster'.",
+        show_default=False,
+    ),
+]
+
+
+@contextmanager
+def executor_or_exit(jobs: int | None, dask: str | None) -> Iterator[Executor]:
+    """The executor of ``--jobs`` / ``--dask`` for the block, its warnings printed.
+
+    Exit 2 with the reason when it cannot be opened (a malformed or unreachable address,
+    workers running another ehrsim, ``--jobs`` with an address) or fails that way during the
+    block; the local cluster or the connection is closed at the end.
+    """
+    from sim.experiments.executors import ExecutorError, open_executor
+
+    try:
+        with open_executor(jobs, dask) as executor:
+            for note in getattr(executor, "notes", ()):
+                warn(note)
+            yield executor
+    except ExecutorError as exc:
+        fail(str(exc))
 
 
 # -- before a run: checks, progress, the results folder ----------------------------------------

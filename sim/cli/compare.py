@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,6 +19,7 @@ from sim.cli.common import (
     EXIT_BROKEN,
     EXIT_INPUT,
     EXIT_OK,
+    DaskOpt,
     ForceOpt,
     Interrupted,
     JobsOpt,
@@ -30,6 +32,7 @@ from sim.cli.common import (
     check_out_or_exit,
     check_runnable,
     consoles,
+    executor_or_exit,
     fail,
     interruptible,
     land,
@@ -86,6 +89,7 @@ class _Options:
     force: bool
     quiet: bool
     report: str | None = None
+    dask: str | None = None
 
     def command(self) -> list[str]:
         """The command as a user would retype it (for run.json)."""
@@ -98,6 +102,7 @@ class _Options:
             ("--seed", self.seed),
             ("--replications", self.replications),
             ("--jobs", self.jobs),
+            ("--dask", self.dask),
         ):
             if value is not None:
                 cmd += [flag, str(value)]
@@ -117,6 +122,7 @@ def compare(
     replications: ReplicationsOpt = None,
     sets: SetOpt = None,
     jobs: JobsOpt = None,
+    dask: DaskOpt = None,
     out_dir: Annotated[Path | None, out_option("results/<name>/compare-<run-id>/")] = None,
     force: ForceOpt = False,
     quiet: QuietOpt = False,
@@ -143,17 +149,20 @@ def compare(
     retry_amplification, messages.lost, messages.duplicates, messages.dead_lettered,
     messages.shed, messages.expired, order_violations.
 
+    Every replication of every variant is one task for --jobs local processes or, with
+    --dask, a Dask cluster; the figures are the same either way.
+
     Exit codes: 0 ok, also when a variant fails a hypothesis (compare reports, it does not
-    judge); 2 bad input (nothing written); 3 an invariant broke (nothing written) or a guard
-    stopped a variant (results written, "complete": false); 130/143 interrupted (nothing
-    written).
+    judge); 2 bad input or an unusable --dask cluster (nothing written); 3 an invariant
+    broke (nothing written) or a guard stopped a variant (results written, "complete":
+    false); 130/143 interrupted (nothing written).
     """
     options = _Options(
         scenario, list(variants or ()), list(metrics or ()), seed, replications,
-        list(sets or ()), jobs, out_dir, force, quiet, report_format(report, report_fmt),
+        list(sets or ()), jobs, out_dir, force, quiet, report_format(report, report_fmt), dask,
     )  # fmt: skip
-    with interruptible() as signals:
-        _compare(signals, options)
+    with interruptible() as signals, ExitStack() as stack:
+        _compare(signals, stack, options)
 
 
 def _extra_variants(texts: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -256,10 +265,10 @@ def _progress(
     return bar, update
 
 
-def _compare(signals: Signals, options: _Options) -> None:
+def _compare(signals: Signals, stack: ExitStack, options: _Options) -> None:
+    """The command, with the executor held open on ``stack`` until the results are written."""
     from sim.experiments.compare import DEFAULT_METRICS
     from sim.experiments.compare import compare as run_comparison
-    from sim.experiments.executors import default_jobs
     from sim.report.comparison import compare_record, write_comparison
     from sim.report.results import dump_json, write_scenario
     from sim.scenario import dump_yaml
@@ -271,6 +280,7 @@ def _compare(signals: Signals, options: _Options) -> None:
         _check(scenarios, metrics)
         if options.out_dir is not None:
             check_out_or_exit(options.out_dir, options.force)
+        executor = stack.enter_context(executor_or_exit(options.jobs, options.dask))
         started = datetime.now()
         clock0 = time.monotonic()
         signals.deferred = True  # a signal now must not leave the new folder behind
@@ -288,9 +298,9 @@ def _compare(signals: Signals, options: _Options) -> None:
             comparison = run_comparison(
                 scenarios,
                 metrics,
-                jobs=options.jobs or default_jobs(),
                 progress=update,
                 overlays=given,
+                executor=executor,
             )
         write_comparison(staging.tmp, comparison)
         record = compare_record(
@@ -300,6 +310,7 @@ def _compare(signals: Signals, options: _Options) -> None:
             scenario_sha256=sha,
             started=started,
             wall_s=time.monotonic() - clock0,
+            executor=executor.describe(),
         )
         (staging.tmp / "run.json").write_text(dump_json(record), encoding="utf-8")
         if options.report is not None:
@@ -390,7 +401,7 @@ def split_columns(section: Section, width: int, keep: int = 1) -> list[Section]:
     return out
 
 
-def _render(section: Section) -> Table:
+def render(section: Section) -> Table:
     """A rich table: text columns left-aligned, figures right-aligned."""
     lines = any("\n" in cell for row in section.rows for cell in row)
     out = Table(title=section.title, title_justify="left", show_lines=lines)
@@ -413,6 +424,6 @@ def _show(comparison: Comparison) -> None:
         soft_wrap=True,
     )
     for part in split_columns(ranked_section(comparison), consoles.out.width):
-        consoles.out.print(_render(part))
+        consoles.out.print(render(part))
     for line in trade_off_lines(comparison):
         consoles.out.print(Text(f"trade-off: {line}", style="yellow"), soft_wrap=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -16,6 +17,7 @@ from sim.cli.common import (
     EXIT_BROKEN,
     EXIT_HYPOTHESIS,
     EXIT_OK,
+    DaskOpt,
     ForceOpt,
     Interrupted,
     JobsOpt,
@@ -28,6 +30,7 @@ from sim.cli.common import (
     check_out_or_exit,
     check_runnable,
     consoles,
+    executor_or_exit,
     fail,
     interruptible,
     land,
@@ -59,6 +62,7 @@ def _command(
     jobs: int | None = None,
     plot_replication: int | None = None,
     report: str | None = None,
+    dask: str | None = None,
 ) -> list[str]:
     """The command as a user would retype it (for run.json)."""
     cmd = ["ehrsim", "run", scenario]
@@ -75,9 +79,22 @@ def _command(
     cmd += [flag for flag, on in (("--force", force), ("--quiet", quiet), ("--trace", trace)) if on]
     if jobs is not None:
         cmd += ["--jobs", str(jobs)]
+    if dask is not None:
+        cmd += ["--dask", dask]
     if plot_replication is not None:
         cmd += ["--plot-replication", str(plot_replication)]
     return cmd + report_flags(report)
+
+
+HorizonOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--horizon",
+        metavar="DURATION",
+        help="Simulated time instead of the scenario's 'horizon', e.g. 6h, 90min, 2d.",
+        show_default=False,
+    ),
+]
 
 
 def _replications(n: int) -> str:
@@ -108,7 +125,7 @@ def overlays(
     return out
 
 
-def _fit_warmup(ref: str, sets: Sequence[str], given: list[str]) -> list[str]:
+def fit_warmup(ref: str, sets: Sequence[str], given: list[str]) -> list[str]:
     """`--horizon` may shorten any scenario: a warm-up it cuts into is dropped, with a warning.
 
     Latency and wait statistics then include the cold start of the shortened run.
@@ -164,15 +181,7 @@ def run(
     scenario: ScenarioArg,
     seed: SeedOpt = None,
     replications: ReplicationsOpt = None,
-    horizon: Annotated[
-        str | None,
-        typer.Option(
-            "--horizon",
-            metavar="DURATION",
-            help="Simulated time instead of the scenario's 'horizon', e.g. 6h, 90min, 2d.",
-            show_default=False,
-        ),
-    ] = None,
+    horizon: HorizonOpt = None,
     sets: SetOpt = None,
     out_dir: Annotated[Path | None, out_option("results/<name>/<run-id>/")] = None,
     force: ForceOpt = False,
@@ -184,6 +193,7 @@ def run(
         ),
     ] = False,
     jobs: JobsOpt = None,
+    dask: DaskOpt = None,
     plot_replication: Annotated[
         int | None,
         typer.Option(
@@ -208,19 +218,23 @@ def run(
     backlog.png, people.png, clinical.png and latency.png (replications.csv with several
     replications, trace.csv with --trace, report.html with --report); see results/README.md.
 
-    Exit codes: 0 ok; 1 a hypothesis failed; 2 bad input (nothing written); 3 an invariant
-    broke (nothing written) or a guard stopped the run (results written, "complete": false);
-    130/143 interrupted (nothing written).
+    Replications run on --jobs local processes, or on a Dask cluster with --dask; the
+    figures are the same either way (run.json records which ran them).
+
+    Exit codes: 0 ok; 1 a hypothesis failed; 2 bad input or an unusable --dask cluster
+    (nothing written); 3 an invariant broke (nothing written) or a guard stopped the run
+    (results written, "complete": false); 130/143 interrupted (nothing written).
     """
-    with interruptible() as signals:
+    with interruptible() as signals, ExitStack() as stack:
         _run(
-            signals, scenario, seed, replications, horizon, list(sets or ()), out_dir, force,
-            quiet, trace, jobs, plot_replication, report_format(report, report_fmt),
+            signals, stack, scenario, seed, replications, horizon, list(sets or ()), out_dir,
+            force, quiet, trace, jobs, dask, plot_replication, report_format(report, report_fmt),
         )  # fmt: skip
 
 
 def _run(
     signals: Signals,
+    stack: ExitStack,
     ref: str,
     seed: int | None,
     replications: int | None,
@@ -231,10 +245,12 @@ def _run(
     quiet: bool,
     trace: bool,
     jobs: int | None,
+    dask: str | None,
     plot_replication: int | None,
     report: str | None,
 ) -> None:
-    from sim.experiments.executors import default_jobs
+    """The command, with the executor held open on ``stack`` until the results are written."""
+    from sim.experiments.executors import default_jobs, runs_here
     from sim.experiments.run import run as run_scenario
     from sim.report.results import (
         dump_json,
@@ -248,7 +264,7 @@ def _run(
     try:
         given = overlays(sets, seed, replications, horizon)
         if horizon is not None:
-            given = _fit_warmup(ref, sets, given)
+            given = fit_warmup(ref, sets, given)
         scenario = load_or_exit(ref, given)
         if plot_replication is not None and plot_replication > scenario.replications:
             fail(
@@ -260,6 +276,7 @@ def _run(
             check_out_or_exit(out_dir, force)
         if not quiet:
             _show_plan(scenario, p)
+        executor = stack.enter_context(executor_or_exit(jobs, dask))
         started = datetime.now()
         clock0 = time.monotonic()
         signals.deferred = True  # a signal now must not leave the new folder behind
@@ -268,9 +285,9 @@ def _run(
         consoles.err.print("interrupted")
         raise typer.Exit(exc.code) from None
     bar, update = replication_progress(scenario, quiet)
-    workers = jobs or default_jobs()
+    workers = executor.workers
     progress: Callable[[int, float], None] = update
-    if workers > 1 and scenario.replications > 1:
+    if not runs_here(executor, scenario.replications):
         finished = [0]  # workers report whole replications, in any order
 
         def each_done(_replication: int, seconds: float) -> None:
@@ -282,9 +299,15 @@ def _run(
     def work() -> RunResult:
         sha = write_scenario(staging.tmp, dump_yaml(scenario))
         with bar:
-            result = run_scenario(scenario, trace=trace, progress=progress, jobs=workers)
+            result = run_scenario(scenario, trace=trace, progress=progress, executor=executor)
         chosen = plot_replication - 1 if plot_replication is not None else None
-        write_results(staging.tmp, result, trace=trace, jobs=workers, plot_replication=chosen)
+        write_results(
+            staging.tmp,
+            result,
+            trace=trace,
+            jobs=min(workers, default_jobs()),
+            plot_replication=chosen,
+        )
         record = run_record(
             result,
             run_id=staging.run_id,
@@ -301,10 +324,12 @@ def _run(
                 jobs,
                 plot_replication,
                 report,
+                dask,
             ),
             scenario_sha256=sha,
             started=started,
             wall_s=time.monotonic() - clock0,
+            executor=executor.describe(),
         )
         (staging.tmp / "run.json").write_text(dump_json(record), encoding="utf-8")
         if report is not None:

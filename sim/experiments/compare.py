@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sim.experiments.executors import map_in_workers
+from sim.experiments.executors import Executor, LocalExecutor, runs_here
 from sim.experiments.figures import Figure, figures, is_recovery_metric, rank
 from sim.experiments.run import Progress, ReplicationResult, RunResult, aggregate, replicate
 from sim.experiments.verdicts import Verdicts, given_up, judge, scenario_key
@@ -297,6 +297,7 @@ def compare(
     jobs: int = 1,
     progress: CompareProgress | None = None,
     overlays: Mapping[str, Mapping[str, Any]] | None = None,
+    executor: Executor | None = None,
 ) -> Comparison:
     """Run every variant on common random numbers and rank them.
 
@@ -315,6 +316,9 @@ def compare(
         progress: Called as the simulation advances (per finished replication with workers).
         overlays: Each variant's overlay, as recorded in the result (default: the first
             scenario's ``compare`` entries, and ``{}`` for the first).
+        executor: Where the tasks run instead of ``jobs`` local processes, e.g. a Dask
+            cluster (see :func:`sim.experiments.executors.open_executor`); the figures are
+            the same whatever runs them.
 
     Raises:
         ValueError: No variants, fewer than one replication, a scenario without a horizon, or
@@ -339,7 +343,7 @@ def compare(
         for name, scenario in variants.items()
         for i in range(n)
     ]
-    reps = _run_all(tasks, jobs, progress)
+    reps = _run_all(tasks, LocalExecutor(max(1, jobs)) if executor is None else executor, progress)
     given = dict(overlays) if overlays is not None else dict(base.compare)
     results: dict[str, VariantResult] = {}
     for k, (name, scenario) in enumerate(variants.items()):
@@ -363,10 +367,10 @@ def compare(
 
 
 def _run_all(
-    tasks: Sequence[_Task], jobs: int, progress: CompareProgress | None
+    tasks: Sequence[_Task], executor: Executor, progress: CompareProgress | None
 ) -> list[ReplicationResult]:
-    """Every task's replication, in task order (in this process, or on ``jobs`` workers)."""
-    if jobs <= 1 or len(tasks) == 1:
+    """Every task's replication, in task order (in this process, or on the executor)."""
+    if runs_here(executor, len(tasks)):
         return [
             replicate(
                 task.scenario,
@@ -383,7 +387,7 @@ def _run_all(
             task = tasks[i]
             progress(task.variant, task.index, task.horizon)
 
-    return map_in_workers(_run_task, list(tasks), jobs, done)
+    return executor.map(_run_task, list(tasks), done)
 
 
 def _bind(progress: CompareProgress | None, variant: str) -> Progress | None:

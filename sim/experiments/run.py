@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sim.experiments.executors import map_in_workers
+from sim.experiments.executors import Executor, LocalExecutor, runs_here
 from sim.metrics.registry import lookup
 from sim.metrics.stats import ci_tree, mean_tree, round_tree
 from sim.metrics.summary import (
@@ -190,11 +190,14 @@ def run(
     trace: bool = False,
     progress: Progress | None = None,
     jobs: int = 1,
+    executor: Executor | None = None,
 ) -> RunResult:
-    """Run a scenario's replications (on `jobs` worker processes) and aggregate them.
+    """Run a scenario's replications (on `jobs` worker processes, or `executor`) and aggregate
+    them.
 
     Replication i uses the streams derived from (seed, i), so replication 0 of a run with 20
-    replications is the same as a run with one, and the result does not depend on `jobs`.
+    replications is the same as a run with one, and the result does not depend on `jobs` or on
+    the executor (see :func:`sim.experiments.executors.open_executor`; it replaces `jobs`).
     With workers, `progress` hears of each replication once, when it is done.
     """
     seed = scenario.seed if seed is None else seed
@@ -202,14 +205,15 @@ def run(
     if n < 1:
         raise ValueError("replications must be at least 1")
     end = float(horizon if horizon is not None else scenario.horizon)  # type: ignore[arg-type]
-    if jobs <= 1 or n == 1:
+    executor = LocalExecutor(max(1, jobs)) if executor is None else executor
+    if runs_here(executor, n):
         reps = [
             replicate(scenario, i, seed=seed, horizon=end, trace=trace, progress=progress)
             for i in range(n)
         ]
     else:
         done = (lambda i, _r: progress(i, end)) if progress is not None else None
-        reps = map_in_workers(_Job(scenario, seed, end, trace), range(n), jobs, done)
+        reps = executor.map(_Job(scenario, seed, end, trace), range(n), done)
     result = RunResult(scenario, seed, end, reps)
     result.summary = aggregate(scenario, seed, reps)
     return result

@@ -359,6 +359,7 @@ def run_record(
     scenario_sha256: str,
     started: datetime,
     wall_s: float,
+    executor: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """run.json's content: what varies between identical runs, and the versions that ran.
 
@@ -369,6 +370,8 @@ def run_record(
         scenario_sha256: The hash of scenario.yaml's bytes.
         started: The local time the run started (with its UTC offset in the file).
         wall_s: Seconds from the start to the end of writing the results.
+        executor: What ran the replications (``Executor.describe()``); null in run.json
+            when not given.
     """
     return run_json(
         kind="run",
@@ -382,6 +385,7 @@ def run_record(
             "seed": result.seed,
             "replications": len(result.replications),
             "horizon_s": result.horizon,
+            "executor": executor,
         },
         end={
             "complete": result.complete,
