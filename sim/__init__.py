@@ -1,7 +1,8 @@
 """ehrsim: a chaos and resilience testbed for hospital integration engines.
 
-The public API: load a scenario, look at its expected load, run it.  The command line
-(`ehrsim`) and the notebooks use exactly these functions; the core never prints or writes.
+The public API: load a scenario, look at its expected load, run it, compare its variants,
+sweep a grid of its keys.  The command line (`ehrsim`) and the notebooks use exactly these
+functions; the core never prints or writes.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from sim.experiments.compare import Comparison, compare
 from sim.experiments.executors import Executor, open_executor
 from sim.experiments.plan import Plan, plan
 from sim.experiments.run import ReplicationResult, RunResult, run
+from sim.experiments.sweep import SweepResult, sweep
 from sim.scenario import ScenarioError, load_scenario
 
 __version__ = "0.1.0"
@@ -23,10 +25,12 @@ __all__ = [
     "ReplicationResult",
     "RunResult",
     "ScenarioError",
+    "SweepResult",
     "__version__",
     "compare",
     "load_scenario",
     "open_executor",
     "plan",
     "run",
+    "sweep",
 ]

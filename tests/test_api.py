@@ -16,7 +16,8 @@ class TestPublicSurface:
         """`sim.__all__` lists the API and every name in it exists."""
         assert set(sim.__all__) == {
             "Comparison", "Executor", "Plan", "ReplicationResult", "RunResult", "ScenarioError",
-            "__version__", "compare", "load_scenario", "open_executor", "plan", "run",
+            "SweepResult", "__version__", "compare", "load_scenario", "open_executor", "plan",
+            "run", "sweep",
         }  # fmt: skip
         for name in sim.__all__:
             assert hasattr(sim, name)

@@ -1,4 +1,4 @@
-"""The ``ehrsim`` command: run and compare scenarios, report on their results, validate them,
+"""The ``ehrsim`` command: run, compare and sweep scenarios, report on their results, validate them,
 list what ships, explain the metrics.
 
 Thin by design: each command parses its arguments, calls the public API (:mod:`sim`,
@@ -9,6 +9,7 @@ a run are the report layer's job (:mod:`sim.report`). One module per command gro
   progress bars and the results folder's staging;
 - :mod:`sim.cli.run`: ``run``;
 - :mod:`sim.cli.compare`: ``compare``;
+- :mod:`sim.cli.sweep`: ``sweep``;
 - :mod:`sim.cli.report`: ``report``, and the ``--report`` options of ``run`` and ``compare``;
 - :mod:`sim.cli.info`: ``validate``, ``schema``, ``list``, ``metrics``, ``theory``.
 
@@ -19,7 +20,7 @@ interrupted by SIGINT and SIGTERM.
 
 from __future__ import annotations
 
-from sim.cli import compare, info, report, run
+from sim.cli import compare, info, report, run, sweep
 from sim.cli.common import (
     EXIT_BROKEN,
     EXIT_HYPOTHESIS,
@@ -35,6 +36,7 @@ from sim.cli.common import (
 # Registered here, in the order 'ehrsim --help' lists them.
 app.command()(run.run)
 app.command()(compare.compare)
+app.command()(sweep.sweep)
 app.command()(report.report)
 app.command()(info.validate)
 app.command()(info.schema)

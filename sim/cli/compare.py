@@ -401,7 +401,7 @@ def split_columns(section: Section, width: int, keep: int = 1) -> list[Section]:
     return out
 
 
-def _render(section: Section) -> Table:
+def render(section: Section) -> Table:
     """A rich table: text columns left-aligned, figures right-aligned."""
     lines = any("\n" in cell for row in section.rows for cell in row)
     out = Table(title=section.title, title_justify="left", show_lines=lines)
@@ -424,6 +424,6 @@ def _show(comparison: Comparison) -> None:
         soft_wrap=True,
     )
     for part in split_columns(ranked_section(comparison), consoles.out.width):
-        consoles.out.print(_render(part))
+        consoles.out.print(render(part))
     for line in trade_off_lines(comparison):
         consoles.out.print(Text(f"trade-off: {line}", style="yellow"), soft_wrap=True)

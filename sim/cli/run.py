@@ -86,6 +86,17 @@ def _command(
     return cmd + report_flags(report)
 
 
+HorizonOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--horizon",
+        metavar="DURATION",
+        help="Simulated time instead of the scenario's 'horizon', e.g. 6h, 90min, 2d.",
+        show_default=False,
+    ),
+]
+
+
 def _replications(n: int) -> str:
     return f"{n} replication" if n == 1 else f"{n} replications"
 
@@ -114,7 +125,7 @@ def overlays(
     return out
 
 
-def _fit_warmup(ref: str, sets: Sequence[str], given: list[str]) -> list[str]:
+def fit_warmup(ref: str, sets: Sequence[str], given: list[str]) -> list[str]:
     """`--horizon` may shorten any scenario: a warm-up it cuts into is dropped, with a warning.
 
     Latency and wait statistics then include the cold start of the shortened run.
@@ -170,15 +181,7 @@ def run(
     scenario: ScenarioArg,
     seed: SeedOpt = None,
     replications: ReplicationsOpt = None,
-    horizon: Annotated[
-        str | None,
-        typer.Option(
-            "--horizon",
-            metavar="DURATION",
-            help="Simulated time instead of the scenario's 'horizon', e.g. 6h, 90min, 2d.",
-            show_default=False,
-        ),
-    ] = None,
+    horizon: HorizonOpt = None,
     sets: SetOpt = None,
     out_dir: Annotated[Path | None, out_option("results/<name>/<run-id>/")] = None,
     force: ForceOpt = False,
@@ -261,7 +264,7 @@ def _run(
     try:
         given = overlays(sets, seed, replications, horizon)
         if horizon is not None:
-            given = _fit_warmup(ref, sets, given)
+            given = fit_warmup(ref, sets, given)
         scenario = load_or_exit(ref, given)
         if plot_replication is not None and plot_replication > scenario.replications:
             fail(

@@ -1,1 +1,2 @@
-"""Experiments over scenarios: planning, replications, and the theory comparison."""
+"""Experiments over scenarios: planning, replications, comparisons, parameter sweeps, and the
+theory comparison."""

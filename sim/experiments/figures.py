@@ -19,7 +19,7 @@ from sim.metrics.stats import mean_ci, round_tree
 if TYPE_CHECKING:
     from sim.experiments.run import ReplicationResult
 
-__all__ = ["Figure", "Score", "figures", "is_recovery_metric", "rank", "score"]
+__all__ = ["Figure", "Score", "figures", "figures_of", "is_recovery_metric", "rank", "score"]
 
 Score = tuple[int, float]
 """A figure's sort key, lower is better: (replications whose null counts against it, the mean
@@ -117,13 +117,18 @@ class Figure:
 
 def figures(metrics: Sequence[str], reps: Sequence[ReplicationResult]) -> dict[str, Figure]:
     """Each metric's per-replication values, from the replications' own summaries."""
+    return figures_of(metrics, [rep.summary for rep in reps])
+
+
+def figures_of(metrics: Sequence[str], summaries: Sequence[Mapping[str, Any]]) -> dict[str, Figure]:
+    """Each metric's per-replication values, from each replication's summary (in order)."""
     out = {}
     for metric in metrics:
         values: list[float | None] = []
         no_fault = 0
-        for rep in reps:
+        for summary in summaries:
             try:
-                value = lookup(rep.summary, metric)
+                value = lookup(summary, metric)
             except KeyError:
                 value = None
             number = _number(value)
@@ -131,7 +136,7 @@ def figures(metrics: Sequence[str], reps: Sequence[ReplicationResult]) -> dict[s
             if (
                 number is None
                 and is_recovery_metric(metric)
-                and rep.summary.get("recovered_share") is None
+                and summary.get("recovered_share") is None
             ):
                 no_fault += 1
         out[metric] = Figure(metric, tuple(values), no_fault)

@@ -129,7 +129,7 @@ class Channel:
         self.under_way: deque[Message] = deque()
         """Messages bound here, each once, in creation (uid) order; those that have left are
         dropped lazily, from the head only (`oldest_age`), so the walks of it (a crash, the
-        `expire` sweep, the end-of-run counts) may stop at the first young message."""
+        `expire` rule, the end-of-run counts) may stop at the first young message."""
         self.max_oldest_age = 0.0
         self.last_ack = 0.0
         """When this channel last had a message ACKed."""

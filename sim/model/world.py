@@ -48,9 +48,9 @@ from sim.model.system import System
 from sim.model.traffic import ArrivalContext, Arrivals, arrivals_for
 from sim.rng import Sampler, Streams
 from sim.strategies.disciplines import DISCIPLINES
+from sim.strategies.housekeeping import HOUSEKEEPING, Housekeeping
 from sim.strategies.policies import POLICIES
 from sim.strategies.retry import RetryPolicy
-from sim.strategies.sweeps import SWEEPS, Sweep
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario, Strategy
@@ -238,15 +238,15 @@ class World(ChannelHooks, Incidents, Accounting):
                 spec = getattr(strategies[sid], key, None)
                 if spec is not None:
                     ch.policies.append(policy(spec, ch, self.env, self.note))
-        # one sweep per distinct setting, over the channels that have it
-        self.sweeps: list[Sweep] = []
-        for key, sweep in SWEEPS.items():
+        # one housekeeping rule per distinct setting, over the channels that have it
+        self.housekeeping: list[Housekeeping] = []
+        for key, rule in HOUSEKEEPING.items():
             groups: dict[Any, list[str]] = {}
             for sid in self.channels:
                 spec = getattr(strategies[sid], key, None)
                 if spec is not None:
                     groups.setdefault(spec, []).append(sid)
-            self.sweeps += [sweep(spec, sids) for spec, sids in groups.items()]
+            self.housekeeping += [rule(spec, sids) for spec, sids in groups.items()]
 
     def note(self, time_s: float, kind: str, target: str = "", detail: str = "") -> None:
         """Write a row of events.csv."""
@@ -662,8 +662,8 @@ class World(ChannelHooks, Incidents, Accounting):
         self.samples.add(now, row)
         for hist in self.histograms:
             hist.flush_if_large()
-        for sweep in self.sweeps:
-            sweep.sweep(self, now)
+        for rule in self.housekeeping:
+            rule.tidy(self, now)
         if self.alerts is not None:
             self.alerts.check(now)
         if self.fallback is not None:

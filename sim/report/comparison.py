@@ -55,6 +55,7 @@ __all__ = [
     "figure_text",
     "label",
     "metric_panels",
+    "missing_text",
     "overlay_assignments",
     "overlay_text",
     "ranked_section",
@@ -75,7 +76,7 @@ VARIANTS = "variants"
 """The sub-folder holding a folder per variant (see :func:`variant_folder`)."""
 
 
-def _missing_text(fig: Figure, n: int) -> str:
+def missing_text(fig: Figure, n: int) -> str:
     """Why values are null: ``no fault``, ``not recovered in k/N``, ``null in k/N`` or ``""``."""
     recovery = is_recovery_metric(fig.metric)
     if fig.no_fault == n:
@@ -93,7 +94,7 @@ def figure_text(fig: Figure) -> str:
     """
     n = len(fig.values)
     mean = fig.mean
-    note = _missing_text(fig, n)
+    note = missing_text(fig, n)
     if mean is None:
         return note or "–"
     text = _value(fig.metric, mean)
@@ -288,7 +289,7 @@ def metric_panels(comparison: Comparison) -> tuple[list[Panel], str]:
             continue
         points = tuple(
             plots.Interval(
-                v.name, colours[v.name], fig.mean, fig.ci95, _missing_text(fig, len(fig.values))
+                v.name, colours[v.name], fig.mean, fig.ci95, missing_text(fig, len(fig.values))
             )
             for v in comparison.ranked
             for fig in (v.figures[m],)

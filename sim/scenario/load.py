@@ -95,19 +95,20 @@ class Document:
         children = {k: v for k, v in self.pos.children.items() if k != key}
         return Document(data, Pos(self.pos.origin, children), self.file)
 
-    def set(self, assignment: str) -> Document:
+    def set(self, assignment: str, option: str = SET_ORIGIN) -> Document:
         """This document with one ``KEY=VALUE`` from the command line applied.
 
         KEY is a dotted path (``strategy.queues``), list items by index (``faults.0.for``);
-        VALUE is read as YAML (``2h``, ``{codel: {target: 5s}}``, ``[1, 2]``).
+        VALUE is read as YAML (``2h``, ``{codel: {target: 5s}}``, ``[1, 2]``). ``option`` is
+        the command-line option errors name (``--set``; a sweep's points say ``--param``).
 
         Raises:
-            ScenarioError: Naming ``--set`` and the key, for a malformed assignment, a path that
-                runs into a value or past a list's end, or a VALUE that is not valid YAML.
+            ScenarioError: Naming the option and the key, for a malformed assignment, a path
+                that runs into a value or past a list's end, or a VALUE that is not valid YAML.
         """
         key, sep, text = assignment.partition("=")
         key = key.strip()
-        where = Origin(SET_ORIGIN, None, Path.cwd())
+        where = Origin(option, None, Path.cwd())
         if not sep or not key:
             raise problem(
                 where,
@@ -121,10 +122,10 @@ class Document:
         if parts[0] in _PER_FILE:
             raise problem(where, key, f"'{parts[0]}' cannot be set from the command line")
         try:
-            value, value_pos = read_text(text, SET_ORIGIN, Path.cwd(), lines=False)
+            value, value_pos = read_text(text, option, Path.cwd(), lines=False)
         except ScenarioError as exc:
             raise ScenarioError(
-                [Problem(SET_ORIGIN, None, key, _value_problem(text, p)) for p in exc.problems]
+                [Problem(option, None, key, _value_problem(text, p)) for p in exc.problems]
             ) from None
         value = absolute_paths(value, tuple(parts), Path.cwd())
         value_pos = plain_pos(value, where)

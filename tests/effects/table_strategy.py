@@ -506,7 +506,7 @@ ROWS: list[Row] = [
         A message waiting longer than `after` leaves for paper: of the messages that arrive in
         the 20-minute outage, those of its first 15 minutes (900 at 1/s, 5 Poisson sigmas
         either side) pass 5 minutes before the lab is back, plus at most a minute of the
-        drain (the sweep runs at each sample).
+        drain (the rule runs at each sample).
         """,
     ),
     row(

@@ -100,6 +100,21 @@ class TestBacklogIntegral:
         assert summary["peak_backlog"] == 3
         assert w.count.peak_at == pytest.approx(200.0)
 
+    def test_a_reprocessing_back_to_the_peak_leaves_its_time(
+        self, world_of: MakeWorld, tmp_path: Path
+    ) -> None:
+        """Orders of 0 s and 1 s make the engine's peak of 2 at 1 s; both are dead-lettered in
+        the outage and reprocessed at 200 s, back to 2 bound messages: the peak is the same, so
+        its time stays the first time it was reached."""
+        faults = "  - {kind: system-outage, target: lab, at: +0s, for: 100s}"
+        w = make(world_of, tmp_path, (0, 1), attempts=1, faults=faults)
+        returned: list[int] = []
+        at(w, 200, lambda: returned.append(w.channels["lab"].reprocess()))
+        w.run()
+        assert returned == [2]
+        assert w.count.peak_outstanding == 2
+        assert w.count.peak_at == pytest.approx(1.0)
+
     def test_the_backlog_right_after_a_reprocessing(
         self, world_of: MakeWorld, tmp_path: Path
     ) -> None:

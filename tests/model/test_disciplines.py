@@ -67,23 +67,30 @@ def test_fifo_and_lifo_orders() -> None:
 
 
 def test_priority_by_class_fifo_within_and_results_first() -> None:
+    # without results_first (the default) a result waits its class's turn like an order
     plain = fill(
         Priority({}),
-        [msg(1, cls=ROUTINE), msg(2, cls=STAT, result=True), msg(3, cls=URGENT), msg(4, cls=STAT)],
+        [
+            msg(1, cls=ROUTINE),
+            msg(2, cls=ROUTINE, result=True),
+            msg(3, cls=URGENT),
+            msg(4, cls=STAT),
+        ],
     )
-    assert drain(plain) == [2, 4, 3, 1]
-    # results_first: results to the EHR go before orders of any class, by class among themselves
+    assert drain(plain) == [4, 3, 1, 2]
+    # results_first: results to the EHR go before orders of any class; results and orders each
+    # by class among themselves
     first = Priority({"results_first": True})
     fill(
         first,
         [
-            msg(1, cls=STAT),
+            msg(1, cls=URGENT),
             msg(2, cls=ROUTINE, result=True),
-            msg(3, cls=URGENT),
+            msg(3, cls=STAT),
             msg(4, cls=STAT, result=True),
         ],
     )
-    assert drain(first) == [4, 2, 1, 3]
+    assert drain(first) == [4, 2, 3, 1]
 
 
 @pytest.mark.parametrize("cls", [Fifo, Priority, Fair])
@@ -149,6 +156,15 @@ def test_fair_half_weight_sends_every_other_round() -> None:
     )
     # slow's deficit grows 0.5 a round: it sends in rounds 2, 4 and 6, ahead of fast's send
     assert drain(d) == [11, 1, 12, 13, 2, 14, 15, 3]
+
+
+def test_fair_passes_a_short_flow_on_to_the_next_in_line() -> None:
+    """Three flows in line a, b, c; a (weight 0.5) has too little deficit in its first round,
+    so the turn passes to b, then c (the line turns forward, never back), then a."""
+    d = Fair({"weights": {"a": 0.5}})
+    fill(d, [msg(1, flow="a"), msg(2, flow="b"), msg(3, flow="c")])
+    fill(d, [msg(4, flow="a"), msg(5, flow="b"), msg(6, flow="c")])
+    assert drain(d) == [2, 3, 1, 5, 6, 4]
 
 
 def test_fair_flow_that_empties_and_returns_starts_afresh() -> None:

@@ -10,8 +10,8 @@ import pytest
 from sim.experiments.run import replicate
 from sim.metrics.summary import replication_summary
 from sim.strategies import DISCIPLINES
+from sim.strategies.housekeeping import HOUSEKEEPING
 from sim.strategies.policies import POLICIES
-from sim.strategies.sweeps import SWEEPS
 from tests.model.conftest import MakeWorld, delivered_at
 
 pytestmark = pytest.mark.mutation
@@ -30,10 +30,10 @@ engine: {cores: 8, transform: constant(1ms)}
 
 class TestRegistries:
     def test_every_strategy_of_the_format_is_registered_by_its_yaml_name(self) -> None:
-        """Disciplines, policies and sweeps are found by the names the YAML uses."""
+        """Disciplines, policies and housekeeping rules are found by the names the YAML uses."""
         assert set(DISCIPLINES) == {"fifo", "priority", "lifo", "codel", "fair"}
         assert set(POLICIES) == {"breaker", "drain"}
-        assert set(SWEEPS) == {"expire"}
+        assert set(HOUSEKEEPING) == {"expire"}
 
 
 class TestLifo:

@@ -1,7 +1,7 @@
 """`Channel.under_way` holds each message bound to a channel once, in creation order.
 
 A dead-lettered message that an analyst reprocesses comes back to its channel.  The walks of
-`under_way` (a `memory` node crash, the `expire` sweep, the MedCom 24 h count at the end, the
+`under_way` (a `memory` node crash, the `expire` rule, the MedCom 24 h count at the end, the
 oldest age) must then see it exactly once, in its place by age.
 """
 

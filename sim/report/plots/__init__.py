@@ -3,8 +3,9 @@
 A run: backlog.png (backlog per destination), people.png (the people's work), clinical.png
 (late orders accumulating) and latency.png; a comparison: backlog.png (total backlog per
 variant), destinations.png (a panel per destination) and metrics.png (each metric per
-variant). Each ``*_figure`` function returns the matplotlib Figure (what the tests inspect);
-each ``*_png`` function saves it.
+variant); a sweep: sweep.png (each metric across the grid: lines with bands, or heatmaps).
+Each ``*_figure`` function returns the matplotlib Figure (what the tests inspect); each
+``*_png`` function saves it.
 
 Modules, one job each:
 
@@ -16,11 +17,13 @@ Modules, one job each:
 - :mod:`.run_series`: which replications a run's plot draws;
 - :mod:`.draw`: a series as a line and band; line styles that keep variants apart;
 - :mod:`.backlog`, :mod:`.people`, :mod:`.latency`: a run's plots;
-- :mod:`.compare`: a comparison's plots.
+- :mod:`.compare`: a comparison's plots;
+- :mod:`.sweep`: a sweep's plot.
 
-Only this package imports matplotlib, and only :mod:`sim.report.results` and
-:mod:`sim.report.comparison` import it, inside the functions that write a results folder, so
-``ehrsim validate`` and the other quick commands never pay matplotlib's import time.
+Only this package imports matplotlib, and only :mod:`sim.report.results`,
+:mod:`sim.report.comparison` and :mod:`sim.report.sweep` import it, inside the functions that
+write a results folder, so ``ehrsim validate`` and the other quick commands never pay
+matplotlib's import time.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from sim.report.plots.people import (
     people_png,
 )
 from sim.report.plots.series import BAND, Series, across, one
+from sim.report.plots.sweep import MetricGrid, SweptAxis, sweep_figure, sweep_png
 
 __all__ = [
     "BAND",
@@ -58,8 +62,10 @@ __all__ = [
     "DayLabels",
     "FaultSpan",
     "Interval",
+    "MetricGrid",
     "Panel",
     "Series",
+    "SweptAxis",
     "across",
     "backlog_figure",
     "backlog_png",
@@ -83,4 +89,6 @@ __all__ = [
     "people_png",
     "readable_seconds",
     "save",
+    "sweep_figure",
+    "sweep_png",
 ]

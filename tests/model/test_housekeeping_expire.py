@@ -1,7 +1,7 @@
-"""The `expire` sweep at each backlog sample: who leaves for paper, and exactly when.
+"""The `expire` housekeeping rule at each backlog sample: who leaves for paper, and exactly when.
 
 The contract (`strategy.expire`): a message waiting longer than `after` leaves the queue to
-the paper fallback (`expired`).  The sweep runs at each sample (`sample_every: 1min`); an
+the paper fallback (`expired`).  The rule runs at each sample (`sample_every: 1min`); an
 engine stall holds every message in its channel's queue for the whole run.
 """
 
@@ -64,7 +64,7 @@ def test_a_message_exactly_after_old_is_not_yet_expired(world_of: MakeWorld) -> 
     assert w.expired_to_paper == 1
 
 
-def test_a_young_head_on_one_channel_does_not_stop_the_sweep_of_the_next(
+def test_a_young_head_on_one_channel_does_not_stop_the_check_of_the_next(
     world_of: MakeWorld,
 ) -> None:
     """The lab's only order is young at 180 s (created at 100 s); the radiology order of
@@ -76,4 +76,4 @@ def test_a_young_head_on_one_channel_does_not_stop_the_sweep_of_the_next(
         ("lab-orders", 100.0): 240.0,
         ("rad-orders", 90.0): 240.0,
     }
-    assert [s.channels for s in w.sweeps] == [["lab", "rad"]]
+    assert [s.channels for s in w.housekeeping] == [["lab", "rad"]]

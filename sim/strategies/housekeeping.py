@@ -1,8 +1,9 @@
-"""Sweeps: strategy keys that act on the waiting messages at each backlog sample.
+"""Queue housekeeping: strategy keys that act on the waiting messages at each backlog sample.
 
-A sweep is a small class registered by its `strategy` key, made for the channels that have the
-same setting (a system's own strategy may differ); the world calls `sweep` at every sample (the
-sampling step is the resolution of these policies).
+A housekeeping rule is a small class registered by its `strategy` key, made for the channels
+that have the same setting (a system's own strategy may differ); the world calls `tidy` at every
+sample (the sampling step is the resolution of these rules). (Not to be confused with a
+parameter sweep, :mod:`sim.experiments.sweep`.)
 """
 
 from __future__ import annotations
@@ -25,15 +26,15 @@ from sim.registry import Registry
 if TYPE_CHECKING:
     from sim.model.world import World
 
-SWEEPS: Registry[type[Sweep]] = Registry("sweep", "key")
-"""Every sweep by its YAML name."""
+HOUSEKEEPING: Registry[type[Housekeeping]] = Registry("housekeeping rule", "key")
+"""Every housekeeping rule by its YAML name."""
 
 
-register_sweep = SWEEPS.register
+register_housekeeping = HOUSEKEEPING.register
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)
-class Sweep:
+class Housekeeping:
     """A rule applied to waiting messages at each sample."""
 
     key: ClassVar[str] = ""
@@ -43,7 +44,7 @@ class Sweep:
         self.channels = list(channels)
         """The channels (by system id) whose strategy has this setting."""
 
-    def sweep(self, world: World, now: float) -> None:
+    def tidy(self, world: World, now: float) -> None:
         """Act on the world's waiting messages."""
 
 
@@ -51,7 +52,7 @@ WAITING_PLACES = frozenset((OUTBOUND, TRANSFORM_QUEUE, QUEUED, HELD, PARKED))
 """Where a message is waiting to be sent (not in a transform, a send or a retry)."""
 
 
-class Expire(Sweep):
+class Expire(Housekeeping):
     """A message that has waited longer than `after` since its creation leaves for paper.
 
     It is counted in `expired`; an order's result is then phoned, as for the paper fallback,
@@ -59,7 +60,7 @@ class Expire(Sweep):
     after a long outage, at the cost of paper work.
     """
 
-    def sweep(self, world: World, now: float) -> None:
+    def tidy(self, world: World, now: float) -> None:
         after = float(self.spec.after)
         old = []
         for sid in self.channels:
@@ -74,4 +75,4 @@ class Expire(Sweep):
                 world.to_paper(msg)
 
 
-SWEEPS.add("expire", Expire)
+HOUSEKEEPING.add("expire", Expire)
