@@ -35,6 +35,19 @@ class TestPerPatientOrder:
         assert w.channels["lab"].order_violations == 0
         assert w.count.delivered > 0.95 * w.count.created
 
+    def test_a_violation_under_per_patient_order_breaks_the_run(self, world_of: MakeWorld) -> None:
+        """Order is checked as an invariant: a violation on a channel that gave nothing up
+        (nothing parked nor reprocessed) stops the run, naming the channel and its order."""
+        from sim.model.world import InvariantBroken
+
+        w = world_of(WORLD, sets=["strategy.order=per-patient", "horizon=10min"]).run()
+        w.channels["lab"].order_violations = 1
+        with pytest.raises(
+            InvariantBroken,
+            match="1 per-patient order violations on channel lab under order: per-patient",
+        ):
+            w.check_invariants()
+
     def test_strict_order_holds_and_sends_one_at_a_time(self, world_of: MakeWorld) -> None:
         """Strict order has one message in flight per channel and no violations."""
         sets = ["strategy.order=strict", "systems.lab.ack=exponential(300ms)"]
