@@ -43,7 +43,7 @@ class Discipline(ABC):
     name: ClassVar[str] = ""
 
     def __init__(self, params: Mapping[str, Any]) -> None:
-        self.params = dict(params)
+        """`params` are the discipline's settings from the scenario; each kind reads its own."""
         self.clock: Callable[[], float] = lambda: 0.0
         self.shed: Callable[[Message], None] = lambda msg: None
 
