@@ -423,6 +423,8 @@ class PlanPoint:
     figure: Figure
     verdict: str
     bound: float | None
+    stop_reason: str = ""
+    """Why a replication stopped before its horizon (a guard; ``""``: none did)."""
 
     @property
     def replications(self) -> int:
@@ -489,6 +491,11 @@ class CapacityResult:
         return sum(p.replications for p in self.points)
 
     @property
+    def complete(self) -> bool:
+        """Whether every replication of every point reached its horizon."""
+        return not any(p.stop_reason for p in self.points)
+
+    @property
     def grid_runs(self) -> int:
         """What the grid would cost at the starting replications: every value once."""
         return len(self.knob.values) * self.replications
@@ -523,6 +530,7 @@ class CapacityResult:
             "replications": self.replications,
             "replications_max": self.replications_max,
             "assumption": ASSUMPTION,
+            "complete": self.complete,
             "answer": None if self.answer is None else self.knob.json_value(self.answer),
             "reason": self.reason or None,
             "runs": self.runs,
@@ -593,12 +601,13 @@ class _Search:
             )
             self.ran += result.ran
             fig = result.points[0].figures[self.target.metric]
+            stop_reason = result.points[0].stop_reason
             verdict, bound = decide(fig, self.target, self.confidence)
             if verdict != _STRADDLES or n >= self.most:
                 break
             n = min(2 * n, self.most)
         final = UNDECIDED if verdict == _STRADDLES else verdict
-        self.seen[k] = PlanPoint(k, self.knob.values[k], fig, final, bound)
+        self.seen[k] = PlanPoint(k, self.knob.values[k], fig, final, bound, stop_reason)
         return self.seen[k]
 
 
