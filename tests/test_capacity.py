@@ -112,6 +112,17 @@ class TestClosedForm:
         assert found.answer is None
         assert "null (never recovered) in 3/3 replications" in found.reason
 
+    def test_each_value_has_the_figures_a_sweep_gives_that_point(self) -> None:
+        found = find_capacity(DRAIN, KNOB, "recovery_time_s < 160s")
+        swept = sim.sweep(
+            DRAIN,
+            ["systems.server.connections=" + ",".join(p.value for p in found.points)],
+            ["recovery_time_s"],
+            replications=3,
+        )
+        for point, row in zip(found.points, swept.points, strict=True):
+            assert point.figure == row.figures["recovery_time_s"]
+
     def test_it_is_on_the_public_api_beside_plan(self) -> None:
         assert sim.find_capacity is find_capacity
         assert callable(sim.plan) and sim.plan.__module__ == "sim.experiments.plan"
