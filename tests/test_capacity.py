@@ -86,6 +86,16 @@ class TestClosedForm:
         assert found.runs < found.grid_runs == 16 * 3
         assert found.ran == found.runs  # no cache: each replication simulated once
 
+    def test_a_drain_rate_knob_finds_the_fluid_answer_as_a_rate(self) -> None:
+        # 8 connections (16/s) behind a token bucket of r/s: the backlog drains at r − λ, so
+        # D(r) = 600 / (r − 1) s: 200 s at 4/s, 150 s at 5/s; below 175 s first at 5/s
+        found = find_capacity(
+            DRAIN, "strategy.drain.rate=2/s..12/s", "recovery_time_s < 175s", step="1/s",
+            sets=["systems.server.connections=8"],
+        )  # fmt: skip
+        assert found.answer == "5/s" and found.to_json()["answer"] == "5/s"
+        assert found.runs < found.grid_runs
+
     def test_the_point_below_the_answer_was_seen_and_fails(self) -> None:
         found = find_capacity(DRAIN, KNOB, "recovery_time_s < 160s")
         below = found.below()

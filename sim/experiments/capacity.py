@@ -191,7 +191,7 @@ class Target:
         }[self.op]
 
 
-_TARGET = re.compile(r"\s*([A-Za-z_][\w.<>-]*)\s*(<=|>=|<|>)\s*(\S.*?)\s*")
+_TARGET = re.compile(r"\s*([A-Za-z_][\w.-]*)\s*(<=|>=|<|>)\s*(\S.*?)\s*")
 _EXAMPLE_TARGET = "write e.g. --target 'recovery_time_s < 30min'"
 
 
