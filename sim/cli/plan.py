@@ -155,16 +155,16 @@ def plan(
 ) -> None:
     """Find the smallest value of one knob for which a target holds.
 
-    E.g. 'ehrsim plan labka-outage --vary systems.lab.connections=1..8 --target
-    "recovery_time_s < 1h"'. A value meets 'M < V' when the one-sided upper bound of M's mean
-    over the replications at --confidence is below V ('>' mirrors it); a replication in which
-    M is null (never recovered) fails the target. The search assumes the metric is monotone
-    in the knob (once met, the target stays met for larger values): it evaluates the top of
-    the range, then bisects, so it simulates a few values, not all. Each value starts with
-    the scenario's replications; where its interval still straddles the target it gets more
-    (doubling, up to --replications-max); still straddling there, it is undecided and counts
-    as not met. Values are evaluated exactly as 'ehrsim sweep' evaluates points (same
-    replications, same cache).
+    E.g. 'ehrsim plan theory/stall --vary systems.server.connections=2..8 --target
+    "recovery_time_s < 15min"' (answer: 3). A value meets 'M < V' when the one-sided upper bound
+    of M's mean over the replications at --confidence is below V ('>' mirrors it); a replication
+    in which M is null (never recovered) fails the target. The search assumes the metric is
+    monotone in the knob (once met, the target stays met for larger values): it evaluates the
+    top of the range, then bisects, so it simulates a few values, not all. Each value starts
+    with the scenario's replications; where its interval still straddles the target it gets more
+    (doubling, up to --replications-max); still straddling there, it is undecided and counts as
+    not met. Values are evaluated exactly as 'ehrsim sweep' evaluates points (same replications,
+    same cache).
 
     Prints the answer in a sentence and writes results/<name>/plan-<run-id>/ (or --out DIR):
     scenario.yaml, plan.json (answer, reason, runs, points), plan.png (the curve it saw, with

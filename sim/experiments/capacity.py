@@ -722,9 +722,9 @@ def find_capacity(
 
         import sim
         found = sim.find_capacity(
-            "theory/stall", "systems.server.connections=2..8", "recovery_time_s < 10min"
+            "theory/stall", "systems.server.connections=2..8", "recovery_time_s < 15min"
         )
-        found.answer, found.runs   # the value as --set takes it, and the replications run
+        found.answer, found.runs   # '3', 8: the value as --set takes it, replications run
 
     Args:
         scenario: A scenario file or the name of a shipped scenario.
