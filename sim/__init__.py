@@ -1,14 +1,15 @@
 """ehrsim: a chaos and resilience testbed for hospital integration engines.
 
 The public API: load a scenario, look at its expected load, run it, compare its variants,
-sweep a grid of its keys.  The command line (`ehrsim`) and the notebooks use exactly these
-functions; the core never prints or writes.
+sweep a grid of its keys, find the smallest value of a knob that meets a target.  The command
+line (`ehrsim`) and the notebooks use exactly these functions; the core never prints or writes.
 """
 
 from __future__ import annotations
 
 # First: decides, before the core loads, whether its compiled build is current (sim/_compiled.py).
 from sim._compiled import CORE_FROM_SOURCES  # noqa: F401
+from sim.experiments.capacity import CapacityResult, find_capacity
 from sim.experiments.compare import Comparison, compare
 from sim.experiments.executors import Executor, open_executor
 from sim.experiments.plan import Plan, plan
@@ -19,6 +20,7 @@ from sim.scenario import ScenarioError, load_scenario
 __version__ = "0.1.0"
 
 __all__ = [
+    "CapacityResult",
     "Comparison",
     "Executor",
     "Plan",
@@ -28,6 +30,7 @@ __all__ = [
     "SweepResult",
     "__version__",
     "compare",
+    "find_capacity",
     "load_scenario",
     "open_executor",
     "plan",
