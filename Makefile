@@ -4,7 +4,8 @@
 # The install compiles the simulation core with mypyc (setup.py); after editing the core,
 # `make core` recompiles it (until then the edited Python sources run, with a warning).
 #   make mutate  mutation testing of the engine's hot modules (mutmut 3, pure Python, about two
-#                hours on 2 cores; not part of CI): results in mutants/, `$(BIN)/mutmut browse`
+#                hours on 2 cores; not part of CI): results in mutants/, `$(BIN)/mutmut browse`;
+#                the survivors judged equivalent, and why, are in docs/mutation-survivors.md
 VENV ?= .venv
 BIN := $(VENV)/bin
 SCENARIO ?= december-2017
