@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from sim import load_scenario, run
 from sim.metrics.summary import replication_summary
 from sim.model.world import World
-from sim.scenario import ScenarioError
 from tests.model.conftest import MakeWorld
 
 pytestmark = pytest.mark.mutation
@@ -32,9 +28,6 @@ systems:
 engine: {cores: 16, transform: constant(1ms)}
 strategy: {queues: per-flow}
 """
-
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _mm1_wq(lam: float, mu: float) -> float:
@@ -226,22 +219,3 @@ class TestOneKeyForOneChannel:
         before, after = figure(base), figure(lab_only)
         assert (after - before) * sign > 0, (before, after)
         assert _figures(lab_only, "ris", "ris-orders") == _figures(base, "ris", "ris-orders")
-
-
-class TestReadmeWhatIf:
-    def test_the_readme_what_if_runs_and_changes_the_figures(self) -> None:
-        """The README's connections what-if is valid on the December replay and moves its
-        figures (its old form, more connections under strict order, is refused)."""
-        text = " ".join((ROOT / "README.md").read_text().split())
-        found = re.search(r"`ehrsim run SCENARIO ((?:--set \S+ )+)--replications 20`", text)
-        assert found is not None
-        sets = found.group(1).replace("--set ", "").split()
-        assert sets == ["systems.ehr.strategy.order=per-patient", "systems.ehr.connections=4"]
-        with pytest.raises(ScenarioError, match="use `order: per-patient` to use more"):
-            load_scenario("december-2017", sets=["systems.ehr.connections=4"])
-        base = run(load_scenario("december-2017"), replications=1).summary
-        what_if = run(load_scenario("december-2017", sets=sets), replications=1).summary
-        assert (
-            what_if["queues"]["ehr"]["backlog_hours"] < 0.7 * base["queues"]["ehr"]["backlog_hours"]
-        )
-        assert what_if["recovery_time_s"] < base["recovery_time_s"]
