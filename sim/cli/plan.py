@@ -172,7 +172,7 @@ def plan(
 
     Prints the answer in a sentence and writes results/<name>/plan-<run-id>/ (or --out DIR):
     scenario.yaml, plan.json (answer, reason, runs, points), plan.png (the curve it saw, with
-    intervals and the target) and run.json.
+    intervals and the target) and run.json; report.html with --report.
 
     Exit codes: 0 ok (also when nothing in the range meets the target: plan.json says why);
     2 bad input (nothing run, nothing written); 3 an invariant broke or a guard stopped a

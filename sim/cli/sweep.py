@@ -158,7 +158,7 @@ def sweep(
     --replications N'. Prints a table of the points (each metric's mean and 95% interval) and
     writes results/<name>/sweep-<run-id>/ (or --out DIR): scenario.yaml, sweep.csv,
     sweep.json, run.json and sweep.png (a line with its 95% band per metric for one
-    parameter, a heatmap per metric for two).
+    parameter, a heatmap per metric for two); report.html with --report.
 
     Finished replications are kept in results/.cache/ (or --cache DIR), keyed by the resolved
     scenario, the replication and the ehrsim version: a sweep interrupted and run again
