@@ -6,8 +6,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,52 +15,7 @@ from sim.report.content import figure_text, interval_text
 from sim.report.folder import FIGURES
 from sim.report.run_content import HEADLINES
 from tests.report.conftest import Folders, read_json
-
-
-class Page(HTMLParser):
-    """Start tags with attributes, elements with data-metric and their text, and the text
-    of every table cell and headline card value."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str]]] = []
-        self.metrics: list[dict[str, str]] = []
-        self.cells: list[str] = []
-        self._stack: list[tuple[str, dict[str, str], list[str]]] = []
-        self._value = ""
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = {k: v or "" for k, v in attrs}
-        self.tags.append((tag, found))
-        if tag in ("br", "img", "meta", "wbr", "line", "rect"):
-            return
-        self._stack.append((tag, found, []))
-
-    def handle_endtag(self, tag: str) -> None:
-        while self._stack:
-            name, attrs, text = self._stack.pop()
-            joined = "".join(text).strip()
-            if self._stack:
-                self._stack[-1][2].append("".join(text))
-            if "value" in attrs.get("class", "").split():
-                self._value = joined
-            if "data-metric" in attrs and name in ("div", "td"):
-                shown = self._value if name == "div" else joined
-                self.metrics.append({**attrs, "text": joined, "shown": shown})
-            if name == "td" or "value" in attrs.get("class", "").split():
-                self.cells.append(joined)
-            if name == tag:
-                break
-
-    def handle_data(self, data: str) -> None:
-        if self._stack:
-            self._stack[-1][2].append(data)
-
-
-def page(path: Path) -> Page:
-    parsed = Page()
-    parsed.feed(path.read_text(encoding="utf-8"))
-    return parsed
+from tests.report.parse import page
 
 
 def test_integers_have_thousands_separators() -> None:
