@@ -122,27 +122,38 @@ def _cell(
     )
 
 
-def _zero(metric: str, points: Sequence[Mapping[str, Any]], nulls: Sequence[Any]) -> bool:
-    """Whether the metric is 0 in every replication of every point (its mean 0, no nulls)."""
-    return all(
-        p.get(metric) == 0 and not (nulls[k] or {}).get(metric) for k, p in enumerate(points)
-    )
-
-
-def _tables(data: Mapping[str, Any], metrics: Sequence[str]) -> list[PointsTable]:
-    keys = tuple(str(p["key"]) for p in data["params"])
+def _cells(data: Mapping[str, Any]) -> dict[str, list[PointCell]]:
+    """Each metric's cell at every point, in grid order."""
     points = list(data["points"])
     nulls = list(data.get("nulls") or [{}] * len(points))
+    counts = [int(row.get("replications") or data["replications"]) for row in points]
+    return {
+        str(m): [_cell(str(m), k, row, nulls[k] or {}, counts[k]) for k, row in enumerate(points)]
+        for m in data["metrics"]
+    }
+
+
+def _left_out(cells: Mapping[str, list[PointCell]]) -> tuple[list[str], list[str]]:
+    """The metrics sweep.png leaves out: 0 in every replication of every point (a mean of 0
+    with nothing null), and those without a value anywhere and no reason to give."""
+    zero = [m for m, row in cells.items() if all(c.mean == 0 and not c.note for c in row)]
+    empty = [m for m, row in cells.items() if all(c.mean is None and not c.note for c in row)]
+    return zero, empty
+
+
+def _tables(
+    data: Mapping[str, Any], cells: Mapping[str, list[PointCell]], metrics: Sequence[str]
+) -> list[PointsTable]:
+    """The tables of the points, the metrics split evenly, at most
+    :data:`METRICS_PER_TABLE` to a table."""
+    keys = tuple(str(p["key"]) for p in data["params"])
+    values = [tuple(str(row[key]) for key in keys) for row in data["points"]]
     count = -(-len(metrics) // METRICS_PER_TABLE) or 1
     per = -(-len(metrics) // count) or 1
     tables = []
     for start in range(0, max(len(metrics), 1), per):
         chosen = tuple(metrics[start : start + per])
-        rows = []
-        for k, row in enumerate(points):
-            n = int(row.get("replications") or data["replications"])
-            values = tuple(str(row[key]) for key in keys)
-            rows.append((values, [_cell(m, k, row, nulls[k] or {}, n) for m in chosen]))
+        rows = [(v, [cells[m][k] for m in chosen]) for k, v in enumerate(values)]
         tables.append(PointsTable(keys, chosen, tuple(label(m) for m in chosen), rows))
     return tables
 
@@ -173,11 +184,11 @@ def sweep_report(folder: ResultsFolder) -> SweepReport:
     params = list(data["params"])
     metrics = [str(m) for m in data["metrics"]]
     points = list(data["points"])
-    nulls = list(data.get("nulls") or [{}] * len(points))
     n = int(data["replications"])
     seed = data.get("seed", scenario.seed)
-    zero = [m for m in metrics if _zero(m, points, nulls)]
-    shown = [m for m in metrics if m not in zero]
+    cells = _cells(data)
+    zero, empty = _left_out(cells)
+    shown = [m for m in metrics if m not in zero and m not in empty]
     keys = " and ".join(str(p["key"]) for p in params)
     what = f"{label(metrics[0])} changes" if len(metrics) == 1 else f"{len(metrics)} metrics change"
     question = (
@@ -211,6 +222,8 @@ def sweep_report(folder: ResultsFolder) -> SweepReport:
     )
     if zero:
         points_note += f" Left out, 0 at every point: {', '.join(label(m) for m in zero)}."
+    if empty:
+        points_note += f" Left out, no value at any point: {', '.join(map(label, empty))}."
     incomplete = ""
     if data.get("complete") is False:
         reason = folder.run.get("stop_reason") or "a guard stopped a replication"
@@ -231,7 +244,7 @@ def sweep_report(folder: ResultsFolder) -> SweepReport:
         metrics=_metrics_table(metrics),
         figure_heading=heading,
         figure_note=figure_note,
-        points=_tables(data, shown),
+        points=_tables(data, cells, shown),
         points_note=points_note,
         scenario=describe(scenario),
         figures=figures,

@@ -17,7 +17,7 @@ from sim.metrics.registry import lookup
 from sim.report.content import figure_text
 from sim.report.folder import FIGURES
 from sim.report.run_content import HEADLINES
-from tests.report.conftest import Folders, Grids, read_json
+from tests.report.conftest import SWEEP_LEFT_OUT, Folders, Grids, read_json
 
 pytestmark = pytest.mark.browser
 
@@ -193,7 +193,7 @@ def test_the_sweep_report_in_a_browser(
     check_self_contained(page, folder, "sweep")
     data = read_json(folder / "sweep.json")
     cells = page["metrics"]
-    shown = [m for m in data["metrics"] if m != "messages.lost"]
+    shown = [m for m in data["metrics"] if m not in SWEEP_LEFT_OUT]
     assert len(cells) == len(shown) * len(data["points"]) > 0
     for cell in cells:
         point = data["points"][cell["point"]]

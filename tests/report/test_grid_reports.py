@@ -15,7 +15,7 @@ import pytest
 from sim.report.content import figure_text
 from sim.report.plan import answer_sentence
 from sim.report.results import PARTIAL
-from tests.report.conftest import SWEEP_METRICS, Grids, invoke, read_json
+from tests.report.conftest import SWEEP_LEFT_OUT, SWEEP_METRICS, Grids, invoke, read_json
 from tests.report.parse import page, plain, table, targets, tokens
 
 FIGURE = {"sweep": "sweep.png", "plan": "plan.png"}
@@ -91,7 +91,7 @@ class TestSweepHtml:
         data = read_json(folder / "sweep.json")
         points = data["points"]
         cells = page(folder / "report.html").metrics
-        shown = [m for m in data["metrics"] if m != "messages.lost"]
+        shown = [m for m in data["metrics"] if m not in SWEEP_LEFT_OUT]
         assert [(c["data-metric"], int(c["data-point"])) for c in cells] == [
             (m, k) for k in range(len(points)) for m in shown
         ]
@@ -107,18 +107,19 @@ class TestSweepHtml:
 
     def test_what_is_missing_or_left_out_is_said(self, grids: Grids) -> None:
         """One connection never drains in time: its recovery time is '–' and the cell says
-        'not recovered in 2/2' (from sweep.json's nulls); messages lost, 0 everywhere, is left
-        out and named."""
+        'not recovered in 2/2' (from sweep.json's nulls); messages lost, 0 everywhere, and the
+        STAT orders' order-to-result, with no value anywhere, are left out and named."""
         data = read_json(grids.sweep / "sweep.json")
         assert list(data["metrics"]) == list(SWEEP_METRICS)
-        assert data["nulls"][0] == {"recovery_time_s": {"nulls": 2, "no_fault": 0}}
-        assert data["nulls"][1:] == [{}, {}]
+        stat = {"order_to_result_all_s.stat.p95": {"nulls": 2, "no_fault": 0}}
+        assert data["nulls"][0] == {"recovery_time_s": {"nulls": 2, "no_fault": 0}, **stat}
+        assert data["nulls"][1:] == [stat, stat]
         parsed = page(grids.sweep / "report.html")
         first = next(c for c in parsed.metrics if c["data-metric"] == "recovery_time_s")
         assert first["text"].split("\n") == ["–", "not recovered in 2/2"]
         html = (grids.sweep / "report.html").read_text()
-        assert "Left out, 0 at every point: lost." in html
-        assert "How 5 metrics change with systems.server.connections: 3 points, 2" in html
+        assert "Left out, 0 at every point: lost. Left out, no value at any point: STAT " in html
+        assert "How 6 metrics change with systems.server.connections: 3 points, 2" in html
 
     def test_the_figure_says_how_to_read_it(self, grids: Grids) -> None:
         """One parameter: curves in their band; two: heatmaps, which key is down and which
@@ -199,7 +200,7 @@ class TestMarkdown:
         ):
             data = read_json(folder / "sweep.json")
             header, rows = table(tokens(folder / "report.md"), keys[0])
-            shown = [m for m in data["metrics"] if m != "messages.lost"]
+            shown = [m for m in data["metrics"] if m not in SWEEP_LEFT_OUT]
             assert len(header) == len(keys) + len(shown)
             assert header[: len(keys)] == keys
             assert len(rows) == len(data["points"])
