@@ -85,8 +85,9 @@ class TestFolders:
 class TestSweepHtml:
     @pytest.mark.parametrize("which", ["sweep", "sweep2"])
     def test_every_cell_is_sweep_json(self, grids: Grids, which: str) -> None:
-        """A cell per point and metric (but those 0 everywhere): its data-value and interval
-        are sweep.json's, its first line that mean for people."""
+        """A cell per point and metric (but those left out): its data-value and interval are
+        sweep.json's, its first line that mean for people, its interval (if its ends read
+        differently) below."""
         folder = getattr(grids, which)
         data = read_json(folder / "sweep.json")
         points = data["points"]
@@ -103,7 +104,11 @@ class TestSweepHtml:
             else:
                 assert json.loads(c["data-ci-low"]) == point[f"{m}.ci95_low"]
                 assert json.loads(c["data-ci-high"]) == point[f"{m}.ci95_high"]
-            assert c["text"].split("\n")[0] == figure_text(m, point[m])
+            lines = c["text"].split("\n")
+            assert lines[0] == figure_text(m, point[m])
+            if len(lines) > 1 and " – " in lines[1]:  # an interval: its ends read differently
+                low, high = lines[1].split(" – ")
+                assert low != high and low == figure_text(m, point[f"{m}.ci95_low"])
 
     def test_what_is_missing_or_left_out_is_said(self, grids: Grids) -> None:
         """One connection never drains in time: its recovery time is '–' and the cell says
