@@ -30,9 +30,11 @@ __all__ = [
     "Table",
     "figure_text",
     "get",
+    "guard_note",
     "headline",
     "interval_text",
     "provenance",
+    "run_id",
     "timeline_note",
 ]
 
@@ -187,6 +189,20 @@ def timeline_note(events: Sequence[Event] | None, source: str) -> str:
     return ""
 
 
+def run_id(folder: ResultsFolder) -> str:
+    """The results folder's name as run.json records it (the folder's own name without)."""
+    return str(folder.run.get("run_id", folder.path.name))
+
+
+def guard_note(folder: ResultsFolder) -> str:
+    """What a sweep's or a plan's figures miss when a guard stopped replications (``""``
+    when none did): their file's ``complete`` and run.json's ``stop_reason``."""
+    if folder.summary.get("complete") is not False:
+        return ""
+    reason = folder.run.get("stop_reason") or "a guard stopped a replication"
+    return f"A guard stopped some replications ({reason}): their figures cover only part."
+
+
 def provenance(folder: ResultsFolder) -> list[tuple[str, str]]:
     """Who ran what, when, with which versions: run.json's record, and whether scenario.yaml
     is still the file the run hashed."""
@@ -201,7 +217,7 @@ def provenance(folder: ResultsFolder) -> list[tuple[str, str]]:
     wall = _number(run.get("wall_s"))
     rows = [
         ("command", str(run.get("command", ""))),
-        ("results folder", str(run.get("run_id", folder.path.name))),
+        ("results folder", run_id(folder)),
         ("started", str(run.get("started", ""))),
         ("wall time", human_seconds(wall) if wall is not None else "–"),
         ("scenario", str(run.get("scenario", folder.scenario.name))),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.metrics.registry import METRICS
 from sim.report.compare_text import label, value_text
-from sim.report.content import figure_text, interval_text, provenance
+from sim.report.content import figure_text, guard_note, interval_text, provenance, run_id
 from sim.report.plan import answer_sentence, plan_knob
 from sim.report.scenario_words import ScenarioWords, describe
 from sim.report.tables import human_count, plural
@@ -140,20 +140,16 @@ def plan_report(folder: ResultsFolder) -> PlanReport:
     skipped = len([v for v in knob.values if v not in evaluated])
     known = METRICS.get(metric)
     what = f"{label(metric)}: {known.description}." if known is not None else ""
-    incomplete = ""
-    if plan.get("complete") is False:
-        reason = folder.run.get("stop_reason") or "a guard stopped a replication"
-        incomplete = f"A guard stopped some replications ({reason}): their figures cover only part."
     return PlanReport(
         kind="plan",
-        run_id=str(folder.run.get("run_id", folder.path.name)),
+        run_id=run_id(folder),
         title=scenario.title,
         subtitle=(
             f"ehrsim plan of scenario {scenario.name}: the smallest {knob.key} in "
             f"{knob.text} for which {plan['target']}, at {_percent(float(plan['confidence']))} "
             f"one-sided confidence, from seed {plan.get('seed', scenario.seed)}."
         ),
-        incomplete=incomplete,
+        incomplete=guard_note(folder),
         key=knob.key,
         answer=answer if answer is not None else "none in the range",
         answer_value=plan["answer"],

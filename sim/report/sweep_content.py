@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any
 from sim.metrics.registry import METRICS
 from sim.report.compare_text import better, label
 from sim.report.comparison import missing_words
-from sim.report.content import Table, figure_text, interval_text, provenance
+from sim.report.content import (
+    Table,
+    figure_text,
+    guard_note,
+    interval_text,
+    provenance,
+    run_id,
+)
 from sim.report.folder import FigureFile
 from sim.report.scenario_words import ScenarioWords, describe
 from sim.report.tables import plural
@@ -224,20 +231,16 @@ def sweep_report(folder: ResultsFolder) -> SweepReport:
         points_note += f" Left out, 0 at every point: {', '.join(label(m) for m in zero)}."
     if empty:
         points_note += f" Left out, no value at any point: {', '.join(map(label, empty))}."
-    incomplete = ""
-    if data.get("complete") is False:
-        reason = folder.run.get("stop_reason") or "a guard stopped a replication"
-        incomplete = f"A guard stopped some replications ({reason}): their figures cover only part."
     return SweepReport(
         kind="sweep",
-        run_id=str(folder.run.get("run_id", folder.path.name)),
+        run_id=run_id(folder),
         title=scenario.title,
         subtitle=(
             f"ehrsim sweep of scenario {scenario.name}: {plural(len(params), 'parameter')}, "
             f"{plural(len(points), 'point')}, {plural(n, 'replication')} each from seed {seed}, "
             "on common random numbers."
         ),
-        incomplete=incomplete,
+        incomplete=guard_note(folder),
         question=question,
         params=_params_table(params),
         design=design,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,15 @@ def copy_without_report(source: Path, target: Path) -> Path:
         if path.is_file() and not path.name.startswith("report"):
             shutil.copyfile(path, target / path.name)
     return target
+
+
+def with_json(source: Path, target: Path, name: str, change: Callable[[Any], None]) -> Path:
+    """A copy of the folder (without its report) whose JSON file ``name`` ``change`` edits."""
+    folder = copy_without_report(source, target)
+    data = read_json(folder / name)
+    change(data)
+    (folder / name).write_text(json.dumps(data))
+    return folder
 
 
 def folders_of(grids: Grids) -> list[tuple[Path, str]]:
@@ -73,13 +83,27 @@ class TestFolders:
     ) -> None:
         """run.json without `kind`: sweep.json makes it a sweep's, plan.json a plan's."""
         for source, kind in folders_of(grids)[1:]:
-            folder = copy_without_report(source, tmp_path / source.name)
-            record = read_json(folder / "run.json")
-            del record["kind"]
-            (folder / "run.json").write_text(json.dumps(record))
+            folder = with_json(source, tmp_path / source.name, "run.json", lambda r: r.pop("kind"))
             result = invoke("report", str(folder))
             assert result.exit_code == 0, result.output
             assert f"ehrsim {kind} report" in (folder / "report.html").read_text()
+
+    def test_a_guard_stop_is_said_first(self, grids: Grids, tmp_path: Path) -> None:
+        """A sweep or plan a guard cut short (complete false): the report says so under the
+        title, with run.json's stop_reason."""
+        for source, kind in folders_of(grids)[1:]:
+            folder = with_json(
+                source, tmp_path / source.name, f"{kind}.json", lambda d: d.update(complete=False)
+            )
+            record = read_json(folder / "run.json")
+            record["stop_reason"] = "point 1/2 replication 0: limits.wall 1s"
+            (folder / "run.json").write_text(json.dumps(record))
+            assert invoke("report", str(folder)).exit_code == 0
+            html = (folder / "report.html").read_text()
+            assert (
+                '<p class="alert">A guard stopped some replications (point 1/2 replication 0: '
+                "limits.wall 1s): their figures cover only part.</p>" in html
+            )
 
 
 class TestSweepHtml:
@@ -140,13 +164,15 @@ class TestSweepHtml:
     ) -> None:
         """A grid of three parameters has no sweep.png: the report says so, and still has the
         table of the points."""
-        folder = copy_without_report(grids.sweep2, tmp_path / "three")
+
+        def third(data: Any) -> None:
+            data["params"].append({"key": "seed", "values": ["1"]})
+            for point in data["points"]:
+                point["seed"] = "1"
+
+        folder = with_json(grids.sweep2, tmp_path / "three", "sweep.json", third)
         (folder / "sweep.png").unlink()
         data = read_json(folder / "sweep.json")
-        data["params"].append({"key": "seed", "values": ["1"]})
-        for point in data["points"]:
-            point["seed"] = "1"
-        (folder / "sweep.json").write_text(json.dumps(data))
         assert invoke("report", str(folder)).exit_code == 0
         html = (folder / "report.html").read_text()
         assert "No plot: a grid of 3 parameters has none (one or two)." in html
@@ -237,50 +263,55 @@ class TestMarkdown:
             assert (folder / found[0]).is_file()
 
 
-class TestBadFolders:
-    def _refused(self, folder: Path, message: str) -> None:
-        """Exit 2, the message, and nothing written into the folder."""
-        before = sorted(p.name for p in folder.iterdir())
-        result = invoke("report", str(folder), "--format", "both")
-        assert result.exit_code == 2
-        assert message in " ".join(result.stderr.split())
-        assert sorted(p.name for p in folder.iterdir()) == before
+def _no_file(name: str) -> Callable[[Path], None]:
+    return lambda folder: (folder / name).unlink()
 
-    def test_a_sweep_without_sweep_json(self, grids: Grids, tmp_path: Path) -> None:
-        folder = copy_without_report(grids.sweep, tmp_path / "nosweep")
-        (folder / "sweep.json").unlink()
-        self._refused(
-            folder,
-            f"error: {folder}: sweep.json missing; the results folder of ehrsim sweep holds "
-            "run.json, sweep.json, scenario.yaml",
-        )
 
-    def test_a_folder_without_run_json(self, grids: Grids, tmp_path: Path) -> None:
-        folder = copy_without_report(grids.plan, tmp_path / "norun")
-        (folder / "run.json").unlink()
-        self._refused(folder, f"error: {folder}: run.json missing; every results folder")
+def _json_edit(name: str, change: Callable[[Any], None]) -> Callable[[Path], None]:
+    def edit(folder: Path) -> None:
+        data = read_json(folder / name)
+        change(data)
+        (folder / name).write_text(json.dumps(data))
 
-    def test_a_plan_json_without_points(self, grids: Grids, tmp_path: Path) -> None:
-        folder = copy_without_report(grids.plan, tmp_path / "nopoints")
-        data = read_json(folder / "plan.json")
-        del data["points"]
-        (folder / "plan.json").write_text(json.dumps(data))
-        self._refused(folder, f"error: {folder / 'plan.json'}: not ehrsim plan's plan.json "
-                      "(no 'points')")  # fmt: skip
+    return edit
 
-    def test_a_sweep_json_of_the_wrong_shape(self, grids: Grids, tmp_path: Path) -> None:
-        """A point without a column the sweep has: named, with the file."""
-        folder = copy_without_report(grids.sweep, tmp_path / "shape")
-        data = read_json(folder / "sweep.json")
-        del data["points"][1]["systems.server.connections"]
-        (folder / "sweep.json").write_text(json.dumps(data))
-        self._refused(
-            folder,
-            f"error: {folder}: sweep.json or run.json does not hold what ehrsim sweep writes "
-            "(KeyError: 'systems.server.connections')",
-        )
 
-    def test_a_plan_json_that_is_not_json(self, grids: Grids, tmp_path: Path) -> None:
-        folder = copy_without_report(grids.plan, tmp_path / "notjson")
-        (folder / "plan.json").write_text('{\n  "key": ,\n}')
-        self._refused(folder, f"{folder / 'plan.json'}: not valid JSON (line 2, column 10")
+def _not_json(folder: Path) -> None:
+    (folder / "plan.json").write_text('{\n  "key": ,\n}')
+
+
+BROKEN = {
+    "no sweep.json": (
+        "sweep", _no_file("sweep.json"),
+        "{folder}: sweep.json missing; the results folder of ehrsim sweep holds run.json, "
+        "sweep.json, scenario.yaml",
+    ),
+    "no run.json": ("plan", _no_file("run.json"), "{folder}: run.json missing; every results"),
+    "plan.json without points": (
+        "plan", _json_edit("plan.json", lambda d: d.pop("points")),
+        "{folder}/plan.json: not ehrsim plan's plan.json (no 'points')",
+    ),
+    "a point without its value": (
+        "sweep",
+        _json_edit("sweep.json", lambda d: d["points"][1].pop("systems.server.connections")),
+        "{folder}: sweep.json or run.json does not hold what ehrsim sweep writes (KeyError: "
+        "'systems.server.connections')",
+    ),
+    "plan.json not JSON": (
+        "plan", _not_json, "{folder}/plan.json: not valid JSON (line 2, column 10",
+    ),
+}  # fmt: skip
+"""Broken folders: which folder, what breaks it, what the error says ({folder}: its path)."""
+
+
+@pytest.mark.parametrize("case", list(BROKEN))
+def test_a_broken_folder_is_refused(grids: Grids, tmp_path: Path, case: str) -> None:
+    """Exit 2, the folder or file and what is wrong, and nothing written into the folder."""
+    which, breaks, message = BROKEN[case]
+    folder = copy_without_report(getattr(grids, which), tmp_path / "broken")
+    breaks(folder)
+    before = sorted(p.name for p in folder.iterdir())
+    result = invoke("report", str(folder), "--format", "both")
+    assert result.exit_code == 2
+    assert f"error: {message.format(folder=folder)}" in " ".join(result.stderr.split())
+    assert sorted(p.name for p in folder.iterdir()) == before
