@@ -11,7 +11,8 @@ a run are the report layer's job (:mod:`sim.report`). One module per command gro
 - :mod:`sim.cli.compare`: ``compare``;
 - :mod:`sim.cli.sweep`: ``sweep``;
 - :mod:`sim.cli.plan`: ``plan``;
-- :mod:`sim.cli.report`: ``report``, and the ``--report`` options of ``run`` and ``compare``;
+- :mod:`sim.cli.report`: ``report``, and the ``--report`` options of ``run``, ``compare``,
+  ``sweep`` and ``plan``;
 - :mod:`sim.cli.info`: ``validate``, ``schema``, ``list``, ``metrics``, ``theory``.
 
 Exit codes (the format's contract): 0 ok; 1 a hypothesis failed (``run`` only: ``compare``

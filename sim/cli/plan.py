@@ -40,6 +40,7 @@ from sim.cli.common import (
     progress_bar,
     stage,
 )
+from sim.cli.report import ReportFormatOpt, ReportOpt, report_flags, report_format
 from sim.cli.sweep import CacheOpt, NoCacheOpt
 
 if TYPE_CHECKING:
@@ -115,6 +116,7 @@ class _Options:
     out_dir: Path | None
     force: bool
     quiet: bool
+    report: str | None = None
 
     def command(self) -> list[str]:
         """The command as a user would retype it (for run.json)."""
@@ -134,7 +136,7 @@ class _Options:
         for assignment in self.sets:
             cmd += ["--set", assignment]
         flags = [("--no-cache", self.no_cache), ("--force", self.force), ("--quiet", self.quiet)]
-        return cmd + [flag for flag, on in flags if on]
+        return cmd + [flag for flag, on in flags if on] + report_flags(self.report)
 
 
 def plan(
@@ -152,6 +154,8 @@ def plan(
     out_dir: Annotated[Path | None, out_option("results/<name>/plan-<run-id>/")] = None,
     force: ForceOpt = False,
     quiet: QuietOpt = False,
+    report: ReportOpt = False,
+    report_fmt: ReportFormatOpt = None,
 ) -> None:
     """Find the smallest value of one knob for which a target holds.
 
@@ -168,7 +172,7 @@ def plan(
 
     Prints the answer in a sentence and writes results/<name>/plan-<run-id>/ (or --out DIR):
     scenario.yaml, plan.json (answer, reason, runs, points), plan.png (the curve it saw, with
-    intervals and the target) and run.json.
+    intervals and the target) and run.json; report.html with --report.
 
     Exit codes: 0 ok (also when nothing in the range meets the target: plan.json says why);
     2 bad input (nothing run, nothing written); 3 an invariant broke or a guard stopped a
@@ -177,7 +181,7 @@ def plan(
     """
     options = _Options(
         scenario, vary, step, target, confidence, replications_max, list(sets or ()),
-        jobs, dask, cache, no_cache, out_dir, force, quiet,
+        jobs, dask, cache, no_cache, out_dir, force, quiet, report_format(report, report_fmt),
     )  # fmt: skip
     with interruptible() as signals, ExitStack() as stack:
         _plan(signals, stack, options)
@@ -300,6 +304,11 @@ def _plan(signals: Signals, stack: ExitStack, options: _Options) -> None:
             cache=str(folder) if folder is not None else None,
         )
         (staging.tmp / "run.json").write_text(dump_json(record), encoding="utf-8")
+        if options.report is not None:
+            from sim.cli.common import installed_version
+            from sim.report.publish import write_report
+
+            write_report(staging.tmp, options.report, version=installed_version())
         return result
 
     result, final = land(staging, signals, work)

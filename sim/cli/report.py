@@ -1,5 +1,5 @@
-"""``ehrsim report``: the report of a run's or a comparison's results folder, and the
-``--report`` options that ``run`` and ``compare`` share."""
+"""``ehrsim report``: the report of a results folder (a run's, a comparison's, a sweep's or a
+plan's), and the ``--report`` options that ``run``, ``compare``, ``sweep`` and ``plan`` share."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def report(
         Path,
         typer.Argument(
             metavar="RESULTS_DIR",
-            help="A results folder written by 'ehrsim run' or 'ehrsim compare'.",
+            help="A results folder written by 'ehrsim run', 'compare', 'sweep' or 'plan'.",
             show_default=False,
         ),
     ],
@@ -72,7 +72,7 @@ def report(
         ),
     ] = ReportFormat.html,
 ) -> None:
-    """Write the report of a run's or a comparison's results folder, from the folder alone.
+    """Write the report of a results folder of run, compare, sweep or plan, from the folder alone.
 
     A run's report: the headline figures with their 95% intervals, the hypotheses, the
     scenario in words (flows, systems, each channel's effective strategy, faults), the fault
@@ -80,13 +80,18 @@ def report(
     figures and the provenance. A comparison's: the ranking with what it ranks by and the
     intervals, the paired differences to the best, the trade-offs, the Pareto front, the
     warnings, every metric per variant, what each variant changes, and the same scenario,
-    timeline, figures and provenance. Nothing is simulated again.
+    timeline, figures and provenance. A sweep's: what was swept (parameters, values,
+    replications, metrics), the curve per metric in its 95% band (one parameter) or the
+    heatmaps (two), the table of the points with their intervals, the scenario and the
+    provenance. A plan's: the answer in a sentence, the question and the rule that judged each
+    value, the curve with the target line, the values evaluated with their verdicts, the
+    scenario and the provenance. Nothing is simulated again.
 
     Writes RESULTS_DIR/report.html and/or RESULTS_DIR/report.md (its figures in
     RESULTS_DIR/report-figures/), replacing a previous report, and prints their paths.
 
-    Exit codes: 0 written; 2 not a results folder of run or compare, or a file in it that
-    does not parse (nothing written).
+    Exit codes: 0 written; 2 not a results folder of run, compare, sweep or plan, a file it
+    needs missing, or a file in it that does not parse (nothing written).
     """
     from sim.cli.common import installed_version
     from sim.report.folder import ReportError

@@ -42,6 +42,7 @@ from sim.cli.common import (
     stage,
 )
 from sim.cli.compare import render, split_columns
+from sim.cli.report import ReportFormatOpt, ReportOpt, report_flags, report_format
 from sim.cli.run import HorizonOpt, fit_warmup, overlays
 
 if TYPE_CHECKING:
@@ -104,6 +105,7 @@ class _Options:
     out_dir: Path | None
     force: bool
     quiet: bool
+    report: str | None = None
 
     def command(self) -> list[str]:
         """The command as a user would retype it (for run.json)."""
@@ -126,7 +128,7 @@ class _Options:
         for assignment in self.sets:
             cmd += ["--set", assignment]
         flags = [("--no-cache", self.no_cache), ("--force", self.force), ("--quiet", self.quiet)]
-        return cmd + [flag for flag, on in flags if on]
+        return cmd + [flag for flag, on in flags if on] + report_flags(self.report)
 
 
 def sweep(
@@ -144,6 +146,8 @@ def sweep(
     out_dir: Annotated[Path | None, out_option("results/<name>/sweep-<run-id>/")] = None,
     force: ForceOpt = False,
     quiet: QuietOpt = False,
+    report: ReportOpt = False,
+    report_fmt: ReportFormatOpt = None,
 ) -> None:
     """Run a scenario at every point of a grid of keys and tabulate each point's figures.
 
@@ -154,7 +158,7 @@ def sweep(
     --replications N'. Prints a table of the points (each metric's mean and 95% interval) and
     writes results/<name>/sweep-<run-id>/ (or --out DIR): scenario.yaml, sweep.csv,
     sweep.json, run.json and sweep.png (a line with its 95% band per metric for one
-    parameter, a heatmap per metric for two).
+    parameter, a heatmap per metric for two); report.html with --report.
 
     Finished replications are kept in results/.cache/ (or --cache DIR), keyed by the resolved
     scenario, the replication and the ehrsim version: a sweep interrupted and run again
@@ -177,6 +181,7 @@ def sweep(
     options = _Options(
         scenario, list(params or ()), list(metrics or ()), replications, list(sets or ()),
         seed, horizon, jobs, dask, cache, no_cache, out_dir, force, quiet,
+        report_format(report, report_fmt),
     )  # fmt: skip
     with interruptible() as signals, ExitStack() as stack:
         _sweep(signals, stack, options)
@@ -295,6 +300,11 @@ def _sweep(signals: Signals, stack: ExitStack, options: _Options) -> None:
             cache=str(folder) if folder is not None else None,
         )
         (staging.tmp / "run.json").write_text(dump_json(record), encoding="utf-8")
+        if options.report is not None:
+            from sim.cli.common import installed_version
+            from sim.report.publish import write_report
+
+            write_report(staging.tmp, options.report, version=installed_version())
         return result
 
     result, final = land(staging, signals, work)

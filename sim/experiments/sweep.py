@@ -196,9 +196,9 @@ class SweepResult:
         return out
 
     def to_json(self) -> dict[str, Any]:
-        """sweep.json: the grid and the rows of sweep.csv, by column name. Nothing that varies
-        between identical sweeps (times, executor, cache), so the same sweep gives the same
-        bytes."""
+        """sweep.json: the grid and the rows of sweep.csv, by column name, and per point the
+        metrics null in some replication (``nulls``). Nothing that varies between identical
+        sweeps (times, executor, cache), so the same sweep gives the same bytes."""
         columns = self.columns()
         return {
             "format_version": FORMAT_VERSION,
@@ -210,7 +210,19 @@ class SweepResult:
             "complete": self.complete,
             "columns": columns,
             "points": [dict(zip(columns, row, strict=True)) for row in self.rows()],
+            "nulls": [self._nulls(result) for result in self.points],
         }
+
+    def _nulls(self, result: PointResult) -> dict[str, dict[str, int]]:
+        """A point's metrics that are null in some replication: how many, and how many of
+        those had no fault to recover from (what a report needs to say why a mean is over
+        fewer replications, or missing)."""
+        out = {}
+        for m in self.metrics:
+            fig = result.figures[m]
+            if fig.nulls:
+                out[m] = {"nulls": fig.nulls, "no_fault": fig.no_fault}
+        return out
 
 
 def _point_document(document: Document, settings: Sequence[tuple[str, str]]) -> Document:

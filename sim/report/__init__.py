@@ -12,7 +12,8 @@ the reports (HTML, Markdown) of a results folder.
   trade-offs in words.
 - The report of a results folder (``ehrsim report``): :mod:`sim.report.folder` reads the folder
   back (and lists the figures a report embeds, with their captions);
-  :mod:`sim.report.run_content`, :mod:`sim.report.compare_content` and their pieces
+  :mod:`sim.report.run_content`, :mod:`sim.report.compare_content`,
+  :mod:`sim.report.sweep_content`, :mod:`sim.report.plan_content` and their pieces
   (:mod:`sim.report.content`, :mod:`sim.report.scenario_words`, :mod:`sim.report.gantt`) say
   what it shows; :mod:`sim.report.html` and :mod:`sim.report.markdown` lay it out with the
   templates in ``templates/``; :mod:`sim.report.publish` writes the files.

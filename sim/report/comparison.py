@@ -56,6 +56,7 @@ __all__ = [
     "label",
     "metric_panels",
     "missing_text",
+    "missing_words",
     "overlay_assignments",
     "overlay_text",
     "ranked_section",
@@ -78,12 +79,19 @@ VARIANTS = "variants"
 
 def missing_text(fig: Figure, n: int) -> str:
     """Why values are null: ``no fault``, ``not recovered in k/N``, ``null in k/N`` or ``""``."""
-    recovery = is_recovery_metric(fig.metric)
-    if fig.no_fault == n:
+    return missing_words(fig.metric, fig.nulls, fig.no_fault, n)
+
+
+def missing_words(metric: str, nulls: int, no_fault: int, n: int) -> str:
+    """:func:`missing_text` from the counts a results file keeps: ``nulls`` of ``n``
+    replications null, ``no_fault`` of them for want of a fault to recover from."""
+    recovery = is_recovery_metric(metric)
+    missing = nulls - no_fault
+    if no_fault == n:
         return "no fault"
-    if fig.missing == 0 or (fig.missing == n and not recovery):
+    if missing == 0 or (missing == n and not recovery):
         return ""  # every value present, or a figure that does not apply (e.g. no STAT order)
-    return f"{'not recovered' if recovery else 'null'} in {fig.missing}/{n}"
+    return f"{'not recovered' if recovery else 'null'} in {missing}/{n}"
 
 
 def figure_text(fig: Figure) -> str:

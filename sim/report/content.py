@@ -1,7 +1,8 @@
 """What a report says, whatever its format: tables of text, headline figures, provenance.
 
 The HTML and Markdown templates lay out the same content, built here (and in
-:mod:`sim.report.run_content`, :mod:`sim.report.compare_content`) from a results folder alone.
+:mod:`sim.report.run_content`, :mod:`sim.report.compare_content`,
+:mod:`sim.report.sweep_content`, :mod:`sim.report.plan_content`) from a results folder alone.
 Figures are formatted with the terminal tables' helpers (:mod:`sim.report.tables`,
 :mod:`sim.report.compare_text`), so a report and ``ehrsim run`` print the same ``12,345`` and
 ``2h 41m``; the exact numbers stay beside them for machines (the HTML's ``data-value``).
@@ -13,25 +14,45 @@ import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sim.metrics.registry import METRICS, lookup
 from sim.report.compare_text import unit, value_text
 from sim.report.tables import Section, human_count, human_seconds
 
 if TYPE_CHECKING:
-    from sim.report.folder import Event, ResultsFolder
+    from sim.report.folder import Event, FigureFile, ResultsFolder
+    from sim.report.gantt import Gantt
 
 __all__ = [
     "Headline",
+    "Report",
     "Table",
     "figure_text",
     "get",
+    "guard_note",
     "headline",
     "interval_text",
     "provenance",
+    "run_id",
     "timeline_note",
 ]
+
+
+class Report(Protocol):
+    """What every report's content gives its layout: the template is ``<kind>.html`` or
+    ``<kind>.md``, the figures are the folder's PNGs, the timeline an SVG (or none)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def run_id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def figures(self) -> list[FigureFile]: ...
+    @property
+    def timeline(self) -> Gantt | None: ...
 
 
 @dataclass(frozen=True)
@@ -168,6 +189,20 @@ def timeline_note(events: Sequence[Event] | None, source: str) -> str:
     return ""
 
 
+def run_id(folder: ResultsFolder) -> str:
+    """The results folder's name as run.json records it (the folder's own name without)."""
+    return str(folder.run.get("run_id", folder.path.name))
+
+
+def guard_note(folder: ResultsFolder) -> str:
+    """What a sweep's or a plan's figures miss when a guard stopped replications (``""``
+    when none did): their file's ``complete`` and run.json's ``stop_reason``."""
+    if folder.summary.get("complete") is not False:
+        return ""
+    reason = folder.run.get("stop_reason") or "a guard stopped a replication"
+    return f"A guard stopped some replications ({reason}): their figures cover only part."
+
+
 def provenance(folder: ResultsFolder) -> list[tuple[str, str]]:
     """Who ran what, when, with which versions: run.json's record, and whether scenario.yaml
     is still the file the run hashed."""
@@ -182,18 +217,15 @@ def provenance(folder: ResultsFolder) -> list[tuple[str, str]]:
     wall = _number(run.get("wall_s"))
     rows = [
         ("command", str(run.get("command", ""))),
-        ("results folder", str(run.get("run_id", folder.path.name))),
+        ("results folder", run_id(folder)),
         ("started", str(run.get("started", ""))),
         ("wall time", human_seconds(wall) if wall is not None else "–"),
         ("scenario", str(run.get("scenario", folder.scenario.name))),
         ("scenario sha256", recorded),
         ("scenario.yaml", check),
         ("seed", str(run.get("seed", folder.scenario.seed))),
-        ("replications", human_count(_number(run.get("replications")))),
-    ]
-    if folder.kind == "compare":
-        rows.append(("variants", ", ".join(str(v) for v in run.get("variants", []))))
-    rows += [
+        ("replications", _replications(folder)),
+        *_kind_rows(folder),
         ("ehrsim", str(run.get("version", ""))),
         ("Python", str(run.get("python", ""))),
         ("numpy", str(run.get("numpy", ""))),
@@ -202,3 +234,49 @@ def provenance(folder: ResultsFolder) -> list[tuple[str, str]]:
         ("complete", "yes" if run.get("complete", True) else f"no: {run.get('stop_reason', '')}"),
     ]
     return rows
+
+
+def _replications(folder: ResultsFolder) -> str:
+    """How many replications: run.json's count, or a plan's first and most per value."""
+    if folder.kind != "plan":
+        return human_count(_number(folder.run.get("replications")))
+    plan = folder.summary
+    first = human_count(_number(plan.get("replications")))
+    most = human_count(_number(plan.get("replications_max")))
+    runs = human_count(_number(plan.get("runs")))
+    return f"{first} per value, up to {most} where the interval straddles the target; {runs} in all"
+
+
+def _executor_text(executor: Any) -> str:
+    """``processes, 2 workers``, ``dask, 8 workers at tls://…``, or ``–``."""
+    if not isinstance(executor, Mapping):
+        return "–"
+    text = str(executor.get("kind", ""))
+    workers = _number(executor.get("workers"))
+    if workers is not None:
+        text += f", {human_count(workers)} worker{'s' if workers != 1 else ''}"
+    if executor.get("address"):
+        text += f" at {executor['address']}"
+    return text
+
+
+def _kind_rows(folder: ResultsFolder) -> list[tuple[str, str]]:
+    """Provenance only some kinds have: a comparison's variants; what ran a sweep's or a
+    plan's replications and how many came from the replication cache."""
+    run = folder.run
+    if folder.kind == "compare":
+        return [("variants", ", ".join(str(v) for v in run.get("variants", [])))]
+    if folder.kind not in ("sweep", "plan"):
+        return []
+    reused, ran = _number(run.get("reused")), _number(run.get("ran"))
+    cache = run.get("cache")
+    if reused is None or ran is None:
+        cached = "–"
+    elif cache is None:
+        cached = f"none (--no-cache): ran {human_count(ran)}"
+    else:
+        cached = (
+            f"reused {human_count(reused)} of {human_count(reused + ran)} replications from "
+            f"{cache}; ran {human_count(ran)}"
+        )
+    return [("executor", _executor_text(run.get("executor"))), ("replication cache", cached)]

@@ -1,9 +1,10 @@
 """A results folder read back for a report: its kind, its files and the figures it holds.
 
-``ehrsim report`` never simulates: everything it says comes from the folder a ``run`` or a
-``compare`` wrote (summary.json, run.json, scenario.yaml loaded with the scenario loader,
-events.csv and the PNG figures). A folder of another kind, or a folder that is not a results
-folder, is refused with a :class:`ReportError` that says what was found.
+``ehrsim report`` never simulates: everything it says comes from the folder a ``run``, a
+``compare``, a ``sweep`` or a ``plan`` wrote (run.json, the command's figures in summary.json,
+sweep.json or plan.json, scenario.yaml loaded with the scenario loader, events.csv and the PNG
+figures). A folder of another kind, or a folder that is not a results folder, is refused with
+a :class:`ReportError` that names the folder or file and says what was found or is missing.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
 
 __all__ = [
+    "DATA_FILES",
     "FIGURES",
     "KINDS",
     "Event",
@@ -26,13 +28,32 @@ __all__ = [
     "ResultsFolder",
     "read_events",
     "read_folder",
+    "required_files",
 ]
 
-KINDS = ("run", "compare")
+KINDS = ("run", "compare", "sweep", "plan")
 """The kinds of results folder a report can be written for (run.json's ``kind``)."""
 
-_REQUIRED = ("run.json", "summary.json", "scenario.yaml")
-"""Files every results folder of ehrsim holds."""
+DATA_FILES = {
+    "run": "summary.json",
+    "compare": "summary.json",
+    "sweep": "sweep.json",
+    "plan": "plan.json",
+}
+"""The file holding each kind's figures (:attr:`ResultsFolder.summary`)."""
+
+_SHAPES = {
+    "run": ("messages",),
+    "compare": ("ranking", "variants"),
+    "sweep": ("params", "metrics", "points"),
+    "plan": ("key", "target", "points"),
+}
+"""Keys the figures file of each kind always has: what tells one kind's file from another's."""
+
+
+def required_files(kind: str) -> tuple[str, ...]:
+    """The files every results folder of ``kind`` holds."""
+    return ("run.json", DATA_FILES[kind], "scenario.yaml")
 
 
 @dataclass(frozen=True)
@@ -79,6 +100,23 @@ FIGURES: dict[str, tuple[FigureFile, ...]] = {
             "are 0 everywhere are left out and named under the panels.",
         ),
     ),
+    "sweep": (
+        FigureFile(
+            "sweep.png",
+            "Each metric across the grid: with one parameter the mean at each value in its 95 % "
+            "band, with two a heatmap of the mean (the first parameter down, the second across). "
+            "Metrics that are 0 at every point, or have no value anywhere, are left out and "
+            "named under the panels.",
+        ),
+    ),
+    "plan": (
+        FigureFile(
+            "plan.png",
+            "The curve the search saw: each value it evaluated at its mean with its 95 % "
+            "interval, coloured by verdict, n= its replications; the answer ringed, the target "
+            "dashed. Values it skipped are gaps: it assumed the curve monotone there.",
+        ),
+    ),
 }
 """Every figure a report embeds, per kind, in the order it shows them, with its caption.
 A figure missing from the folder is left out of the report."""
@@ -105,15 +143,17 @@ class ResultsFolder:
 
     Attributes:
         path: The folder.
-        kind: ``run`` or ``compare`` (run.json's ``kind``).
+        kind: ``run``, ``compare``, ``sweep`` or ``plan`` (run.json's ``kind``).
         run: run.json's content.
-        summary: summary.json's content.
+        summary: The figures: summary.json's content (a run, a comparison), sweep.json's or
+            plan.json's (see :data:`DATA_FILES`).
         scenario_yaml: scenario.yaml's text.
         scenario: The scenario loaded from scenario.yaml (a comparison's base scenario).
         variants: A comparison's variants' scenarios, the base first as ``baseline`` (empty
             for a run).
         events: events.csv's rows (a comparison's: the baseline's, from its variant folder);
-            ``None`` when the folder has no such file (one written by an older ehrsim).
+            ``None`` when the folder has no such file (one written by an older ehrsim, or a
+            sweep's or a plan's, which keep no events).
         figures: The figures of :data:`FIGURES` that the folder holds, in their order.
     """
 
@@ -144,29 +184,44 @@ def _json(path: Path) -> dict[str, Any]:
     return data
 
 
-def _kind(path: Path, run: dict[str, Any], summary: dict[str, Any]) -> str:
-    """run.json's ``kind``; for a folder written before it existed, what its summary shows."""
+def _kind(path: Path, run: dict[str, Any]) -> str:
+    """run.json's ``kind``; for a folder written before it existed, what its files show."""
     kind = run.get("kind")
     if kind is None:
-        if "ranking" in summary and "variants" in summary:
-            kind = "compare"
-        elif "messages" in summary:
-            kind = "run"
-        else:
+        if (path / "sweep.json").is_file():
+            return "sweep"
+        if (path / "plan.json").is_file():
+            return "plan"
+        if not (path / "summary.json").is_file():
             raise ReportError(
-                f"{path}: run.json has no 'kind' and summary.json is neither a run's nor a "
-                "comparison's"
+                f"{path}: run.json has no 'kind' and the folder holds no summary.json, "
+                "sweep.json or plan.json"
             )
+        summary = _json(path / "summary.json")
+        if "ranking" in summary and "variants" in summary:
+            return "compare"
+        if "messages" in summary:
+            return "run"
+        raise ReportError(
+            f"{path}: run.json has no 'kind' and summary.json is neither a run's nor a comparison's"
+        )
     if kind not in KINDS:
         raise ReportError(
             f"{path}: the results of ehrsim {kind}; ehrsim report reads the folders of "
-            f"{' and '.join(KINDS)} only"
+            f"{', '.join(KINDS[:-1])} and {KINDS[-1]} only"
         )
-    if kind == "compare" and not ("ranking" in summary and "variants" in summary):
-        raise ReportError(f"{path}/summary.json: not a comparison's (no 'ranking', 'variants')")
-    if kind == "run" and "messages" not in summary:
-        raise ReportError(f"{path}/summary.json: not a run's (no 'messages')")
     return str(kind)
+
+
+def _check_shape(path: Path, kind: str, data: dict[str, Any]) -> None:
+    """Refuse a figures file that is not the one ``kind`` writes, naming what it lacks."""
+    lacking = [key for key in _SHAPES[kind] if key not in data]
+    if lacking:
+        name = DATA_FILES[kind]
+        owner = {"run": "a run's", "compare": "a comparison's"}.get(kind, f"ehrsim {kind}'s")
+        raise ReportError(
+            f"{path / name}: not {owner} {name} (no {', '.join(repr(k) for k in lacking)})"
+        )
 
 
 def read_events(path: Path) -> list[Event] | None:
@@ -202,31 +257,39 @@ def _scenarios(path: Path, kind: str) -> tuple[Scenario, dict[str, Scenario]]:
 
 
 def read_folder(path: Path) -> ResultsFolder:
-    """Read a run's or a comparison's results folder.
+    """Read the results folder of a run, a comparison, a sweep or a plan.
 
     Raises:
         ReportError: Naming the folder or file and what is wrong: no such folder, not a
-            results folder of ehrsim, a kind the report does not read, a file that does not
-            parse.
+            results folder of ehrsim, a file the folder's kind needs that is missing, a kind
+            the report does not read, a file that does not parse.
     """
     if not path.exists():
         raise ReportError(f"{path}: no such folder")
     if not path.is_dir():
         raise ReportError(f"{path}: is a file, not a results folder")
-    missing = [name for name in _REQUIRED if not (path / name).is_file()]
-    if len(missing) == len(_REQUIRED):
+    known = ("run.json", "scenario.yaml", *dict.fromkeys(DATA_FILES.values()))
+    if not any((path / name).is_file() for name in known):
         raise ReportError(
-            f"{path}: not a results folder of ehrsim (no {', '.join(_REQUIRED)}); give the "
-            "folder a run or a compare wrote, e.g. results/<name>/<run-id>"
+            f"{path}: not a results folder of ehrsim (no {', '.join(known)}); give the "
+            "folder a run, compare, sweep or plan wrote, e.g. results/<name>/<run-id>"
         )
-    if missing:
+    if not (path / "run.json").is_file():
         raise ReportError(
-            f"{path}: {' and '.join(missing)} missing; a results folder of ehrsim holds "
-            f"{', '.join(_REQUIRED)}"
+            f"{path}: run.json missing; every results folder of ehrsim holds run.json (which "
+            "command wrote it), scenario.yaml and the figures"
         )
     run = _json(path / "run.json")
-    summary = _json(path / "summary.json")
-    kind = _kind(path, run, summary)
+    kind = _kind(path, run)
+    needed = required_files(kind)
+    missing = [name for name in needed if not (path / name).is_file()]
+    if missing:
+        raise ReportError(
+            f"{path}: {' and '.join(missing)} missing; the results folder of ehrsim {kind} "
+            f"holds {', '.join(needed)}"
+        )
+    summary = _json(path / DATA_FILES[kind])
+    _check_shape(path, kind, summary)
     scenario, variants = _scenarios(path / "scenario.yaml", kind)
     if kind == "compare":
         from sim.report.comparison import VARIANTS, variant_folder

@@ -21,9 +21,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup, escape
 
 if TYPE_CHECKING:
-    from sim.report.compare_content import CompareReport
+    from sim.report.content import Report
     from sim.report.gantt import Gantt
-    from sim.report.run_content import RunReport
 
 __all__ = ["data_uri", "environment", "png_size", "render_html", "render_svg"]
 
@@ -91,7 +90,7 @@ def render_svg(timeline: Gantt, *, standalone: bool) -> str:
     return environment().get_template("faults.svg").render(g=timeline, standalone=standalone)
 
 
-def render_html(report: RunReport | CompareReport, folder: Path, version: str) -> str:
+def render_html(report: Report, folder: Path, version: str) -> str:
     """The report as one HTML page, its figures read from ``folder`` and embedded."""
     figures = []
     for fig in report.figures:

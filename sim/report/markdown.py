@@ -17,8 +17,7 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 if TYPE_CHECKING:
-    from sim.report.compare_content import CompareReport
-    from sim.report.run_content import RunReport
+    from sim.report.content import Report
 
 __all__ = ["FIGURES_DIR", "MarkdownText", "environment", "md_escape", "render_markdown"]
 
@@ -98,7 +97,7 @@ def environment() -> Environment:
     return env
 
 
-def render_markdown(report: RunReport | CompareReport, version: str) -> str:
+def render_markdown(report: Report, version: str) -> str:
     """The report as Markdown; its figures are expected in :data:`FIGURES_DIR` beside it
     (the report's figures under their names, the fault timeline as :data:`TIMELINE`)."""
     template = environment().get_template(f"{report.kind}.md")

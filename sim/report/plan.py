@@ -12,7 +12,7 @@ staging as a run (:mod:`sim.report.results`):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,9 +23,16 @@ from sim.report.compare_text import label, unit, value_text
 from sim.report.results import dump_json, run_json
 
 if TYPE_CHECKING:
-    from sim.experiments.capacity import CapacityResult, Knob, PlanPoint
+    from sim.experiments.capacity import CapacityResult, Knob
 
-__all__ = ["PLAN_FILES", "plan_record", "plan_sentence", "write_plan"]
+__all__ = [
+    "PLAN_FILES",
+    "answer_sentence",
+    "plan_knob",
+    "plan_record",
+    "plan_sentence",
+    "write_plan",
+]
 
 PLAN_FILES = ("scenario.yaml", "plan.json", "plan.png", "run.json")
 """The files of a plan's results folder."""
@@ -46,53 +53,78 @@ def _knob_words(knob: Knob, value: str) -> tuple[str, str]:
     return "", f"{knob.key}={value}"
 
 
-def _goal_words(result: CapacityResult) -> str:
-    target = result.target
-    shown = value_text(target.metric, target.value)
-    if is_recovery_metric(target.metric) and target.upper:
+def _goal_words(plan: Mapping[str, Any]) -> str:
+    metric, op = str(plan["metric"]), str(plan["op"])
+    shown = value_text(metric, float(plan["threshold"]))
+    if is_recovery_metric(metric) and op in ("<", "<="):
         return f"to recover within {shown}"
-    return f"for {label(target.metric)} {target.op} {shown}"
+    return f"for {label(metric)} {op} {shown}"
 
 
-def _figure_words(result: CapacityResult, point: PlanPoint) -> str:
-    metric = result.target.metric
-    fig = point.figure
-    if fig.nulls:
-        return f"never recovered in {fig.nulls}/{point.replications} replications"
-    mean = fig.mean
+def _figure_words(metric: str, point: Mapping[str, Any]) -> str:
+    """A point of plan.json for people: ``2m 02s [1m 47s, 2m 16s]``, or why it has no value."""
+    if point.get("nulls"):
+        return f"never recovered in {point['nulls']}/{point['replications']} replications"
+    mean = point.get("mean")
     if mean is None:
         return "no value"
     text = value_text(metric, mean)
-    ci = fig.ci95
-    if ci is not None:
-        text += f" [{value_text(metric, ci[0])}, {value_text(metric, ci[1])}]"
+    low, high = point.get("ci95_low"), point.get("ci95_high")
+    if low is not None and high is not None:
+        text += f" [{value_text(metric, low)}, {value_text(metric, high)}]"
     return text
+
+
+def plan_knob(plan: Mapping[str, Any]) -> Knob:
+    """The knob of plan.json, its grid rebuilt from the range and step as typed.
+
+    Raises:
+        CapacityError: plan.json's ``key``, ``range`` or ``step`` cannot be read.
+    """
+    from sim.experiments.capacity import parse_vary
+
+    return parse_vary(f"{plan['key']}={plan['range']}", str(plan["step"]))
 
 
 def plan_sentence(result: CapacityResult) -> str:
     """The answer for people: ``server needs 3 connections to recover within 2m 40s: 2m 02s
     [1m 47s, 2m 16s]; 2 gives 3m 22s [3m 07s, 3m 36s]`` (or why nothing in the range does)."""
-    goal = _goal_words(result)
-    if result.answer is None:
-        top = result.point(result.knob.values[-1])
-        _who, amount = _knob_words(result.knob, result.knob.values[-1])
-        seen = f": {amount} gives {_figure_words(result, top)}" if top is not None else ""
+    return answer_sentence(result.to_json())
+
+
+def answer_sentence(plan: Mapping[str, Any]) -> str:
+    """:func:`plan_sentence` from plan.json: a report says what the command printed.
+
+    Raises:
+        CapacityError: plan.json's knob cannot be read.
+        KeyError, TypeError, ValueError: plan.json lacks a field or holds the wrong type.
+    """
+    knob = plan_knob(plan)
+    metric = str(plan["metric"])
+    points = {str(p["value"]): p for p in plan["points"]}
+    goal = _goal_words(plan)
+    scenario = str(plan["scenario"])
+    if plan["answer"] is None:
+        top = points.get(knob.values[-1])
+        _who, amount = _knob_words(knob, knob.values[-1])
+        seen = f": {amount} gives {_figure_words(metric, top)}" if top is not None else ""
         return (
-            f"{result.scenario}: nothing in {result.knob.key}={result.knob.text} is enough "
-            f"{goal}{seen} ({result.reason})"
+            f"{scenario}: nothing in {knob.key}={knob.text} is enough {goal}{seen} "
+            f"({plan['reason']})"
         )
-    who, amount = _knob_words(result.knob, result.answer)
-    subject = f"{result.scenario}: {who}" if who else result.scenario
-    answer = result.point(result.answer)
+    answer = str(plan["answer"])
+    who, amount = _knob_words(knob, answer)
+    subject = f"{scenario}: {who}" if who else scenario
     text = f"{subject} needs {amount} {goal}"
-    if answer is not None:
-        text += f": {_figure_words(result, answer)}"
-    below = result.below()
+    if answer in points:
+        text += f": {_figure_words(metric, points[answer])}"
+    index = knob.values.index(answer)
+    below = points.get(knob.values[index - 1]) if index > 0 else None
     if below is not None:
-        text += f"; {below.value} gives {_figure_words(result, below)}"
-        if below.verdict != "not met":
-            text += f" ({below.verdict})"
-    elif result.answer == result.knob.values[0]:
+        text += f"; {below['value']} gives {_figure_words(metric, below)}"
+        if below["verdict"] != "not met":
+            text += f" ({below['verdict']})"
+    elif index == 0:
         text += " (the bottom of the range already meets it)"
     return text
 

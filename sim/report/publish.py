@@ -5,8 +5,8 @@ content and renders every requested format in memory first: a folder that cannot
 on raises :class:`~sim.report.folder.ReportError` before anything is written. Each file is
 then written to a temporary name beside it and renamed into place, and report-figures/ is
 built aside and swapped in, so a reader never sees half a report. ``ehrsim report`` calls it
-on a finished folder; ``run --report`` and ``compare --report`` on the folder being staged,
-before it is renamed into place.
+on a finished folder; ``run``, ``compare``, ``sweep`` and ``plan`` with ``--report`` on the
+folder being staged, before it is renamed into place.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ from sim.report.folder import ReportError, read_folder
 from sim.report.markdown import FIGURES_DIR, TIMELINE
 
 if TYPE_CHECKING:
-    from sim.report.compare_content import CompareReport
+    from collections.abc import Callable
+
+    from sim.report.content import Report
     from sim.report.folder import ResultsFolder
-    from sim.report.run_content import RunReport
 
 __all__ = ["FORMATS", "REPORT_HTML", "REPORT_MD", "build_report", "write_report"]
 
@@ -33,22 +34,36 @@ REPORT_HTML: Final = "report.html"
 REPORT_MD: Final = "report.md"
 
 
-def build_report(folder: ResultsFolder) -> RunReport | CompareReport:
-    """The report's content for a run's or a comparison's folder.
+def _builders() -> dict[str, Callable[[ResultsFolder], Report]]:
+    """Each kind's content builder (imported when a report is built)."""
+    from sim.report.compare_content import compare_report
+    from sim.report.plan_content import plan_report
+    from sim.report.run_content import run_report
+    from sim.report.sweep_content import sweep_report
+
+    return {
+        "run": run_report,
+        "compare": compare_report,
+        "sweep": sweep_report,
+        "plan": plan_report,
+    }
+
+
+def build_report(folder: ResultsFolder) -> Report:
+    """The report's content for a results folder of any kind :mod:`sim.report.folder` reads.
 
     Raises:
         ReportError: The folder's files do not hold what ehrsim writes (a key missing, a
             value of the wrong type).
     """
-    from sim.report.compare_content import compare_report
-    from sim.report.run_content import run_report
+    from sim.report.folder import DATA_FILES
 
     try:
-        return run_report(folder) if folder.kind == "run" else compare_report(folder)
+        return _builders()[folder.kind](folder)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
         raise ReportError(
-            f"{folder.path}: summary.json or run.json does not hold what ehrsim {folder.kind} "
-            f"writes ({type(exc).__name__}: {exc})"
+            f"{folder.path}: {DATA_FILES[folder.kind]} or run.json does not hold what ehrsim "
+            f"{folder.kind} writes ({type(exc).__name__}: {exc})"
         ) from None
 
 
@@ -90,7 +105,7 @@ def write_report(path: Path, fmt: str = "html", *, version: str | None = None) -
     """Write the report of the results folder ``path``; return the files written.
 
     Args:
-        path: A folder written by ``ehrsim run`` or ``ehrsim compare``.
+        path: A folder written by ``ehrsim run``, ``compare``, ``sweep`` or ``plan``.
         fmt: ``html`` (report.html), ``md`` (report.md and report-figures/) or ``both``.
         version: ehrsim's version for the footer (default: the package's).
 

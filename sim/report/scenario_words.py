@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
-from sim.report.tables import human_seconds, strategy_text
+from sim.report.tables import human_seconds, plural, strategy_text
 from sim.scenario.faultkinds import FAULT_KINDS
 from sim.scenario.profiles import profile_name
 from sim.scenario.units import format_duration, format_rate
@@ -311,8 +311,9 @@ def describe(scenario: Scenario) -> ScenarioWords:
             if scenario.warmup
             else ""
         )
-        + f"; {scenario.replications:,} replication(s) from seed {scenario.seed}.",
-        f"{len(scenario.flows):,} flows between {len(systems):,} systems ({', '.join(systems)}).",
+        + f"; {plural(scenario.replications, 'replication')} from seed {scenario.seed}.",
+        f"{plural(len(scenario.flows), 'flow')} between {plural(len(systems), 'system')} "
+        f"({', '.join(systems)}).",
         f"The integration engine: {engine.nodes:,} node(s) ({engine.failover.mode} failover), "
         f"a {engine.store} message store, {engine.cores:,} cores transforming each message in "
         f"{_mean(engine.transform)}; queues: {_QUEUES.get(scenario.strategy.queues, '')} "

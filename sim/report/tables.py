@@ -32,6 +32,7 @@ __all__ = [
     "metric_rows",
     "overload_warnings",
     "plan_rows",
+    "plural",
     "rate_text",
     "strategy_text",
     "summary_sections",
@@ -84,6 +85,11 @@ def human_count(value: float | None) -> str:
     if float(value).is_integer():
         return f"{int(value):,}"
     return f"{value:,.1f}"
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``1 flow``, ``2 flows``, ``12,345 replications`` (``words``: an irregular plural)."""
+    return f"{count:,} {word if count == 1 else words or word + 's'}"
 
 
 def _rate_h(per_second: float) -> str:

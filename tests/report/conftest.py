@@ -1,5 +1,6 @@
-"""A small world with faults, its run and its comparison, each with its report, for the
-report tests (written once per session: about 5 s)."""
+"""A small world with faults, its run and its comparison, each with its report, and a sweep
+and a plan of a smaller one with theirs, for the report tests (written once per session: about
+5 s and 10 s)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from typer.testing import CliRunner, Result
 
 from sim.cli import app
 
-# Covers: the reports of `ehrsim run` and `ehrsim compare` (tests/report/).
+# Covers: the reports of `ehrsim run` and `ehrsim compare` (tests/report/); the sweep and the
+#   plan use tests/data/drain.yaml (see GRIDS below).
 # Scenario: a lab and a radiology interface behind the engine, 3 hours from 08:00. The lab is
 #   down 08:30-09:10 (a system outage): lab orders queue, the paper fallback starts after 10
 #   minutes and a clerk back-enters the paper orders; imaging orders surge 09:30-09:50. So the
@@ -103,3 +105,64 @@ def folders(world: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[F
     finally:
         os.chdir(old)
     yield Folders(world, base / "run", base / "compare")
+
+
+DRAIN = Path(__file__).resolve().parent.parent / "data" / "drain.yaml"
+"""A 10-minute stall draining through c connections in 40 minutes (tests/data/drain.yaml): one
+connection has not drained by the end (its recovery time is null: "not recovered in 2/2"),
+two and four have (about 3 and 1.5 minutes). About 2,400 messages a replication."""
+
+SWEEP_METRICS = (
+    "recovery_time_s", "peak_backlog", "messages.delivered", "messages.lost",
+    "order_to_result_all_s.stat.p95", "retry_amplification",
+)  # fmt: skip
+"""The sweep's metrics (of one parameter; of two: the first two)."""
+SWEEP_LEFT_OUT = ("messages.lost", "order_to_result_all_s.stat.p95")
+"""Those left out of the table and the plot: messages lost is 0 everywhere; the world has no
+STAT orders, so their order-to-result has no value anywhere."""
+
+
+def grid_commands(scenario: Path | str) -> dict[str, list[str]]:
+    """The sweep of one parameter, the sweep of two and the plan of the report tests, each
+    with 2 replications a point and its report in both formats."""
+    metrics = [a for m in SWEEP_METRICS for a in ("--metric", m)]
+    common = ["--replications", "2", "--jobs", "1", "--no-cache", "--report-format", "both"]
+    return {
+        "sweep": ["sweep", str(scenario), "--param", "systems.server.connections=1,2,4",
+                  *metrics, *common, "--out", "sweep"],
+        "sweep2": ["sweep", str(scenario), "--param", "systems.server.connections=2,4",
+                   "--param", "faults.0.for=5min,10min", "--metric", "recovery_time_s",
+                   "--metric", "peak_backlog", *common, "--out", "sweep2"],
+        "plan": ["plan", str(scenario), "--vary", "systems.server.connections=1..8",
+                 "--target", "recovery_time_s < 160s", "--set", "replications=2",
+                 "--replications-max", "4", "--jobs", "1", "--no-cache",
+                 "--report-format", "both", "--out", "plan"],
+    }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Grids:
+    """The results folders of a sweep of one parameter, a sweep of two and a plan (each with
+    its report in both formats), and what the plan printed."""
+
+    sweep: Path
+    sweep2: Path
+    plan: Path
+    plan_stdout: str
+
+
+@pytest.fixture(scope="session")
+def grids(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Grids]:
+    """The commands of :func:`grid_commands`, in this process."""
+    base = tmp_path_factory.mktemp("grids")
+    old = Path.cwd()
+    os.chdir(base)
+    out = {}
+    try:
+        for name, command in grid_commands(DRAIN).items():
+            result = invoke(*command)
+            assert result.exit_code == 0, result.output
+            out[name] = result.stdout
+    finally:
+        os.chdir(old)
+    yield Grids(base / "sweep", base / "sweep2", base / "plan", out["plan"])

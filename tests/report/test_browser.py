@@ -1,6 +1,7 @@
-"""The HTML reports of a run and of a comparison in headless Chromium (Debian's, driven by
-Selenium through chromium-driver): no console error, every figure loaded, nothing requested
-over the network, and the headline numbers on the page are summary.json's."""
+"""The HTML reports of a run, a comparison, a sweep and a plan in headless Chromium (Debian's,
+driven by Selenium through chromium-driver): no console error, every figure loaded, nothing
+requested over the network, and the numbers on the page are summary.json's, sweep.json's or
+plan.json's."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from sim.metrics.registry import lookup
 from sim.report.content import figure_text
 from sim.report.folder import FIGURES
 from sim.report.run_content import HEADLINES
-from tests.report.conftest import Folders, read_json
+from tests.report.conftest import SWEEP_LEFT_OUT, Folders, Grids, read_json
 
 pytestmark = pytest.mark.browser
 
@@ -90,8 +91,16 @@ def load(driver: Any, path: Path) -> dict[str, Any]:
             width: svg.getBBox().width, faults: svg.querySelectorAll('g.fault').length},
           metrics: Array.from(document.querySelectorAll('[data-metric]')).map(e => ({
             metric: e.dataset.metric, variant: e.dataset.variant || null,
-            value: e.dataset.value, card: e.classList.contains('card'),
-            shown: (e.querySelector('.value') || e).textContent.trim()})),
+            point: e.dataset.point === undefined ? null : Number(e.dataset.point),
+            value: e.dataset.value, low: e.dataset.ciLow || null, high: e.dataset.ciHigh || null,
+            card: e.classList.contains('card'),
+            shown: (e.querySelector('.value, .mean') || e).textContent.trim()})),
+          answer: Array.from(document.querySelectorAll('[data-answer]')).map(e => ({
+            value: e.dataset.answer, shown: e.querySelector('.value').textContent.trim()})),
+          sentence: Array.from(document.querySelectorAll('[data-sentence]')).map(
+            e => e.textContent.trim()),
+          verdicts: Array.from(document.querySelectorAll('[data-verdict]')).map(
+            e => e.dataset.verdict),
           resources: performance.getEntriesByType('resource').map(r => r.name),
           title: document.querySelector('h1').textContent,
         };
@@ -119,14 +128,18 @@ def load(driver: Any, path: Path) -> dict[str, Any]:
 
 def check_self_contained(page: dict[str, Any], folder: Path, kind: str) -> None:
     """No console error or warning, every figure of the folder loaded from a data: URI, the
-    fault timeline drawn, and no request but the file itself and its data: images."""
+    fault timeline drawn (a run's and a comparison's: two faults), and no request but the file
+    itself and its data: images."""
     assert page["console"] == []
     present = [f.name for f in FIGURES[kind] if (folder / f.name).is_file()]
-    assert [i["figure"] for i in page["images"]] == present
+    assert present and [i["figure"] for i in page["images"]] == present
     for image in page["images"]:
         assert image["complete"] and image["width"] > 0 and image["scheme"] == "data", image
     assert page["decoded"] == [True] * len(present)
-    assert page["svgs"] == 1 and page["gantt"]["width"] > 0 and page["gantt"]["faults"] == 2
+    if kind in ("run", "compare"):
+        assert page["svgs"] == 1 and page["gantt"]["width"] > 0 and page["gantt"]["faults"] == 2
+    else:
+        assert page["svgs"] == 0
     assert page["url"] in page["requests"], "the performance log did not record the page"
     assert all(r == page["url"] or r.startswith("data:") for r in page["requests"]), page[
         "requests"
@@ -165,5 +178,46 @@ def test_the_compare_report_in_a_browser(browser: Any, folders: Folders, tmp_pat
     first = data["metrics"][0]
     assert [c["variant"] for c in cells if c["metric"] == first][:3] == data["ranking"]
     shot = tmp_path / "compare.png"
+    browser.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("which", ["sweep", "sweep2"])
+def test_the_sweep_report_in_a_browser(
+    browser: Any, grids: Grids, tmp_path: Path, which: str
+) -> None:
+    """A sweep's page (one parameter: curves; two: heatmaps): self-contained, and every cell
+    of the table of points shows sweep.json's mean, with its interval in data-ci-*."""
+    folder = getattr(grids, which)
+    page = load(browser, folder / "report.html")
+    check_self_contained(page, folder, "sweep")
+    data = read_json(folder / "sweep.json")
+    cells = page["metrics"]
+    shown = [m for m in data["metrics"] if m not in SWEEP_LEFT_OUT]
+    assert len(cells) == len(shown) * len(data["points"]) > 0
+    for cell in cells:
+        point = data["points"][cell["point"]]
+        assert json.loads(cell["value"]) == point[cell["metric"]]
+        low = point[f"{cell['metric']}.ci95_low"]
+        assert (json.loads(cell["low"]) if cell["low"] else None) == low
+        assert cell["shown"] == figure_text(cell["metric"], point[cell["metric"]])
+    assert page["title"] == "A 10 min stall draining through c connections"
+    shot = tmp_path / f"{which}.png"
+    browser.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000
+
+
+def test_the_plan_report_in_a_browser(browser: Any, grids: Grids, tmp_path: Path) -> None:
+    """A plan's page: self-contained; the answer is plan.json's, the sentence the command's,
+    each value's mean and verdict plan.json's."""
+    page = load(browser, grids.plan / "report.html")
+    check_self_contained(page, grids.plan, "plan")
+    data = read_json(grids.plan / "plan.json")
+    (answer,) = page["answer"]
+    assert json.loads(answer["value"]) == data["answer"] and answer["shown"] == "3"
+    assert page["sentence"] == [grids.plan_stdout.splitlines()[0]]
+    assert [json.loads(c["value"]) for c in page["metrics"]] == [p["mean"] for p in data["points"]]
+    assert page["verdicts"] == [p["verdict"] for p in data["points"]]
+    shot = tmp_path / "plan.png"
     browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000

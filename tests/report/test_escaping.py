@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from sim.scenario import load_scenario
-from tests.report.conftest import WORLD, invoke
+from tests.report.conftest import DRAIN, WORLD, invoke
 
 TITLE = "<script>alert(1)</script>"
 FAULT = "*lab* down | [click](http://evil.example) <img src=x onerror=alert(2)> & `x`"
@@ -54,36 +55,56 @@ def hostile_world() -> str:
     )
 
 
+def hostile_drain() -> str:
+    """The sweep's and plan's world (tests/data/drain.yaml) with the hostile title and fault."""
+    text = DRAIN.read_text()
+    text = re.sub(r"(?m)^title: .*$", f"title: '{TITLE}'", text)
+    return text.replace("{name: stall,", f"{{name: '{FAULT}',")
+
+
+KINDS = ["run", "compare", "sweep", "plan"]
+
+
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A run and a comparison (one replication, one hour) of a world whose title, fault and
-    variant names hold HTML and Markdown."""
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A run and a comparison (one replication, two hours) of a world whose title, fault and
+    variant names hold HTML and Markdown, and a sweep and a plan (two replications, two
+    values) of a world whose title and fault do."""
     base = tmp_path_factory.mktemp("hostile")
     (base / "world.yaml").write_text(hostile_world())
+    (base / "drain.yaml").write_text(hostile_drain())
+    commands = {
+        command: [command, "world.yaml", "--replications", "1", "--set", "horizon=2h"]
+        for command in ("run", "compare")
+    }
+    commands["sweep"] = ["sweep", "drain.yaml", "--param", "systems.server.connections=2,4",
+                         "--replications", "2", "--no-cache"]  # fmt: skip
+    commands["plan"] = ["plan", "drain.yaml", "--vary", "systems.server.connections=2..4",
+                        "--target", "recovery_time_s < 160s", "--set", "replications=2",
+                        "--replications-max", "2", "--no-cache"]  # fmt: skip
     old = Path.cwd()
     os.chdir(base)
     try:
-        for command in ("run", "compare"):
-            result = invoke(
-                command, "world.yaml", "--replications", "1", "--jobs", "1", "-q",
-                "--set", "horizon=2h", "--out", command, "--report-format", "both",
-            )  # fmt: skip
+        for kind, command in commands.items():
+            result = invoke(*command, "--jobs", "1", "-q", "--out", kind, "--report-format", "both")
             assert result.exit_code == 0, result.output
     finally:
         os.chdir(old)
-    return base / "run", base / "compare"
+    return {kind: base / kind for kind in KINDS}
 
 
 def test_the_world_really_holds_the_names(hostile: tuple[Path, Path]) -> None:
     """The names reach the results (so the tests below test something)."""
-    run, compare = hostile
-    assert load_scenario(run / "scenario.yaml").title == TITLE
-    assert FAULT in (run / "events.csv").read_text()
-    assert (compare / "variants" / "%3Cb%3Ev%3C%2Fb%3E" / "timeseries.csv").is_file()
+    assert load_scenario(hostile["run"] / "scenario.yaml").title == TITLE
+    assert FAULT in (hostile["run"] / "events.csv").read_text()
+    assert (hostile["compare"] / "variants" / "%3Cb%3Ev%3C%2Fb%3E" / "timeseries.csv").is_file()
+    for kind in ("sweep", "plan"):
+        scenario = load_scenario(hostile[kind] / "scenario.yaml")
+        assert scenario.title == TITLE and scenario.faults[0].name == FAULT
 
 
-@pytest.mark.parametrize("kind", [0, 1])
-def test_html_shows_the_names_as_text(hostile: tuple[Path, Path], kind: int) -> None:
+@pytest.mark.parametrize("kind", KINDS)
+def test_html_shows_the_names_as_text(hostile: dict[str, Path], kind: str) -> None:
     """No <script>, <b> or injected <img>/<a> element; the heading's text is the title."""
     html = (hostile[kind] / "report.html").read_text()
     page = parse(html)
@@ -102,8 +123,8 @@ def test_html_shows_the_names_as_text(hostile: tuple[Path, Path], kind: int) -> 
     assert "&lt;img src=x onerror=alert(2)&gt;" in html
 
 
-@pytest.mark.parametrize("kind", [0, 1])
-def test_markdown_shows_the_names_as_text(hostile: tuple[Path, Path], kind: int) -> None:
+@pytest.mark.parametrize("kind", KINDS)
+def test_markdown_shows_the_names_as_text(hostile: dict[str, Path], kind: str) -> None:
     """Rendered by a Markdown parser, the report holds no element from a name: no script, no
     link, no image but the report's figures, no emphasis; the title is the heading's text."""
     text = (hostile[kind] / "report.md").read_text()
@@ -120,11 +141,11 @@ def test_markdown_shows_the_names_as_text(hostile: tuple[Path, Path], kind: int)
     assert "*lab* down | [click](http://evil.example) &lt;img src=x onerror=alert(2)&gt;" in html
 
 
-def test_the_timeline_svg_holds_the_fault_name_as_text(hostile: tuple[Path, Path]) -> None:
+def test_the_timeline_svg_holds_the_fault_name_as_text(hostile: dict[str, Path]) -> None:
     """report-figures/faults.svg is XML whose text is the fault's name (nothing injected)."""
     from xml.etree import ElementTree
 
-    svg = ElementTree.parse(hostile[0] / "report-figures" / "faults.svg").getroot()
+    svg = ElementTree.parse(hostile["run"] / "report-figures" / "faults.svg").getroot()
     texts = [el.text for el in svg.iter("{http://www.w3.org/2000/svg}text")]
     assert FAULT in texts
     assert not list(svg.iter("{http://www.w3.org/2000/svg}img"))

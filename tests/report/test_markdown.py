@@ -3,11 +3,9 @@ and rows, and every link and image points to a file beside it."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from sim.report.content import figure_text
@@ -15,62 +13,7 @@ from sim.report.folder import FIGURES
 from sim.report.run_content import HEADLINES
 from sim.report.tables import human_count
 from tests.report.conftest import Folders, read_json
-
-
-def tokens(path: Path) -> list[Token]:
-    return MarkdownIt("commonmark").enable("table").parse(path.read_text(encoding="utf-8"))
-
-
-def tables(toks: list[Token]) -> list[tuple[list[str], list[list[str]]]]:
-    """Each table's header cells and body rows, as the parser sees them."""
-    out: list[tuple[list[str], list[list[str]]]] = []
-    header: list[str] = []
-    rows: list[list[str]] = []
-    row: list[str] = []
-    part = ""
-    for i, tok in enumerate(toks):
-        if tok.type == "table_open":
-            header, rows = [], []
-        elif tok.type in ("thead_open", "tbody_open"):
-            part = tok.type[:5]
-        elif tok.type == "tr_open":
-            row = []
-        elif tok.type in ("th_open", "td_open"):
-            row.append(toks[i + 1].content if toks[i + 1].type == "inline" else "")
-        elif tok.type == "tr_close":
-            if part == "thead":
-                header = row
-            else:
-                rows.append(row)
-        elif tok.type == "table_close":
-            out.append((header, rows))
-    return out
-
-
-def table(toks: list[Token], first: str) -> tuple[list[str], list[list[str]]]:
-    found = [t for t in tables(toks) if t[0] and t[0][0] == first]
-    assert len(found) == 1, [t[0] for t in tables(toks)]
-    return found[0]
-
-
-def targets(toks: list[Token]) -> list[str]:
-    """Every link and image target in the document."""
-    out = []
-    for tok in toks:
-        for child in tok.children or []:
-            if child.type == "image":
-                out.append(str(child.attrs["src"]))
-            elif child.type == "link_open":
-                out.append(str(child.attrs["href"]))
-    return out
-
-
-def plain(cell: str) -> str:
-    """A cell's inline Markdown as its text (escapes removed, <br> as a line break)."""
-    html = MarkdownIt("commonmark").renderInline(cell)
-    return (
-        html.replace("<br>", "\n").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
-    )
+from tests.report.parse import plain, table, tables, targets, tokens
 
 
 @pytest.fixture(scope="module")

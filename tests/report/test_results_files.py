@@ -114,8 +114,8 @@ class TestBadFolders:
         [
             ("missing", "missing: no such folder"),
             ("file.txt", "file.txt: is a file, not a results folder"),
-            ("empty", "empty: not a results folder of ehrsim (no run.json, summary.json, "
-             "scenario.yaml)"),
+            ("empty", "empty: not a results folder of ehrsim (no run.json, scenario.yaml, "
+             "summary.json, sweep.json, plan.json)"),
             ("other", "other: not a results folder of ehrsim"),
         ],
     )  # fmt: skip
@@ -135,18 +135,19 @@ class TestBadFolders:
         return target
 
     def test_a_folder_of_another_kind(self, folders: Folders, tmp_path: Path) -> None:
-        """A sweep's folder (run.json kind 'sweep') is refused by name, nothing written."""
-        folder = self._copy(folders.run, tmp_path / "sweep")
+        """A folder of a kind the report does not read (run.json kind 'metastability') is
+        refused by name, nothing written."""
+        folder = self._copy(folders.run, tmp_path / "metastability")
         record = read_json(folder / "run.json")
-        record["kind"] = "sweep"
+        record["kind"] = "metastability"
         (folder / "run.json").write_text(json.dumps(record))
         before = sorted(p.name for p in folder.iterdir())
         result = invoke("report", str(folder))
         assert result.exit_code == 2
         text = " ".join(result.stderr.split())
         assert (
-            f"error: {folder}: the results of ehrsim sweep; ehrsim report reads the folders of "
-            "run and compare only" in text
+            f"error: {folder}: the results of ehrsim metastability; ehrsim report reads the "
+            "folders of run, compare, sweep and plan only" in text
         )
         assert sorted(p.name for p in folder.iterdir()) == before
 
@@ -168,8 +169,8 @@ class TestBadFolders:
         result = invoke("report", str(folder))
         assert result.exit_code == 2
         assert (
-            "scenario.yaml missing; a results folder of ehrsim holds run.json, summary.json, "
-            "scenario.yaml" in " ".join(result.stderr.split())
+            "scenario.yaml missing; the results folder of ehrsim run holds run.json, "
+            "summary.json, scenario.yaml" in " ".join(result.stderr.split())
         )
         assert not (folder / "report.html").exists()
 

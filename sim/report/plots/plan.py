@@ -2,9 +2,9 @@
 
 Each evaluated value is a point at its mean with its 95 % interval (``gid`` ``point:<value>``),
 coloured by its verdict (met, not met, undecided); a thin line joins them in order of value
-(``gid`` ``curve``). The target is a dashed horizontal line (``target``); the answer is ringed
-(``answer``). Values the search skipped are not drawn: it assumed the curve monotone between
-them.
+(``gid`` ``curve``). The target is a dashed horizontal line (``target``), labelled at the end of
+the curve farther from it (``target-label``); the answer is ringed (``answer``). Values the
+search skipped are not drawn: it assumed the curve monotone between them.
 """
 
 from __future__ import annotations
@@ -35,6 +35,19 @@ class CurvePoint:
     high: float | None
     verdict: str
     replications: int
+
+
+def _label_side(points: Sequence[CurvePoint], threshold: float) -> str:
+    """Where the target line's label goes: the end (``left``, ``right``) of the curve that
+    lies farther from the line, so the label does not sit on a point (a null counts as 0)."""
+    if not points:
+        return "left"
+    ordered = sorted(points, key=lambda p: p.position)
+
+    def gap(p: CurvePoint) -> float:
+        return abs((p.mean if p.mean is not None else 0.0) - threshold)
+
+    return "right" if gap(ordered[-1]) > gap(ordered[0]) else "left"
 
 
 def plan_figure(
@@ -88,21 +101,24 @@ def plan_figure(
         ax.annotate(
             f"n={p.replications}",
             (p.position, high),
-            xytext=(0, 4),
+            xytext=(0, 10 if p.position == answer else 4),  # clear of the answer's ring
             textcoords="offset points",
             ha="center",
             fontsize=7,
             color="#555555",
         )
     ax.axhline(threshold, color="#333333", linestyle="--", linewidth=1.2, gid="target")
+    side = _label_side(points, threshold)
     ax.annotate(
         target_label,
-        (0.01, threshold),
+        (0.01 if side == "left" else 0.99, threshold),
         xycoords=("axes fraction", "data"),
         xytext=(0, 4),
         textcoords="offset points",
+        ha=side,
         fontsize=8,
         color="#333333",
+        gid="target-label",
     )
     if answer is not None:
         hit = next(p for p in points if p.position == answer)
@@ -140,7 +156,7 @@ def plan_figure(
         for verdict, colour in VERDICT_COLOURS.items()
         if any(p.verdict == verdict for p in points)
     ]
-    ax.legend(handles=handles, fontsize=8, loc="upper right")
+    ax.legend(handles=handles, fontsize=8, loc="best")  # clear of the points and labels
     fig.suptitle("\n".join(textwrap.fill(line, 90) for line in title.splitlines()), fontsize=10)
     fig.supxlabel(textwrap.fill(note, 110), fontsize=8, color="#555555")
     return fig
