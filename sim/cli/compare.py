@@ -165,7 +165,7 @@ def compare(
         _compare(signals, stack, options)
 
 
-def _extra_variants(texts: Sequence[str]) -> dict[str, dict[str, Any]]:
+def extra_variants(texts: Sequence[str]) -> dict[str, dict[str, Any]]:
     """The ``--variant`` overlays by name; exit 2 naming the variant and the problem."""
     from pathlib import Path
 
@@ -195,7 +195,7 @@ def _load(options: _Options) -> tuple[dict[str, Scenario], dict[str, dict[str, A
     """Every variant's scenario (base first) and every overlay; exit 2 on any problem."""
     from sim.scenario import ScenarioError, load_variants_with_warnings
 
-    extra = _extra_variants(options.variants)
+    extra = extra_variants(options.variants)
     sets = overlays(options.sets, options.seed, options.replications, None)
     try:
         scenarios, warnings = load_variants_with_warnings(options.ref, sets, extra)

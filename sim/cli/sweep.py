@@ -225,12 +225,12 @@ def _default_metrics() -> list[str]:
     return list(DEFAULT_METRICS)
 
 
-def _progress(
-    points: Sequence[Point], n: int, quiet: bool
+def points_progress(
+    points: Sequence[Point], n: int, quiet: bool, what: str = "sweeping"
 ) -> tuple[Progress, Callable[[int, int, bool], None]]:
     """A progress bar over every replication of every point (reused ones count at once)."""
     bar = progress_bar(quiet)
-    task = bar.add_task("sweeping", total=len(points) * n, clock="")
+    task = bar.add_task(what, total=len(points) * n, clock="")
     finished = [0]
 
     def update(point: int, replication: int, _reused: bool) -> None:
@@ -275,7 +275,7 @@ def _sweep(signals: Signals, stack: ExitStack, options: _Options) -> None:
     folder = None if options.no_cache else (options.cache or DEFAULT_CACHE)
     # keyed by the version of the code that runs (as the API keys it and Dask checks workers)
     cache = ReplicationCache(folder, sim.__version__) if folder is not None else None
-    bar, update = _progress(points, n, options.quiet)
+    bar, update = points_progress(points, n, options.quiet)
 
     def work() -> SweepResult:
         sha = write_scenario(staging.tmp, dump_yaml(base))
@@ -302,7 +302,7 @@ def _sweep(signals: Signals, stack: ExitStack, options: _Options) -> None:
     if not options.quiet:
         _show(result)
         if cache is not None:
-            consoles.err.print(Text(_cache_text(result, folder)), soft_wrap=True)
+            consoles.err.print(Text(cache_text(result.reused, result.ran, folder)), soft_wrap=True)
         if len(params) > 2:
             consoles.err.print(
                 Text(f"no sweep.png: a grid of {len(params)} parameters has no plot (one or two)")
@@ -326,13 +326,9 @@ def _sweep(signals: Signals, stack: ExitStack, options: _Options) -> None:
     raise typer.Exit(code)
 
 
-def _cache_text(result: SweepResult, folder: Path | None) -> str:
+def cache_text(reused: int, ran: int, folder: Path | None) -> str:
     """What the cache gave: ``reused 12 of 16 replications from the cache (DIR); ran 4``."""
-    total = result.reused + result.ran
-    return (
-        f"reused {result.reused} of {total} replications from the cache ({folder}); "
-        f"ran {result.ran}"
-    )
+    return f"reused {reused} of {reused + ran} replications from the cache ({folder}); ran {ran}"
 
 
 def _base(options: _Options, flags: Sequence[str]) -> Any:
