@@ -256,3 +256,20 @@ class TestGuard:
         assert [r["class"] for r in rows] == ["recovers", "recovers", "recovers", ""]
         assert json.loads((tmp_path / "m" / "metastability.json").read_text())["complete"] is False
         assert json.loads((tmp_path / "m" / "run.json").read_text())["complete"] is False
+
+
+class TestApi:
+    def test_a_stall_that_drains_past_the_horizon_is_recovering_there(self) -> None:
+        """theory/stall (M/M/2 at 2/s, draining at 2/s net) with a 3 h horizon: a full 80-min
+        stall from +30min holds 9,600 messages, which need 80 min more after +1h50m, so the
+        backlog is still falling in the last hour; every other point recovers. (The API's
+        docstring example.)"""
+        import sim
+
+        found = sim.find_metastability("theory/stall", steps=2, replications=1, horizon="3h")
+        assert [p.cls for p in found.points] == [
+            "recovers", "recovers", "recovers", "recovering-at-horizon",
+        ]  # fmt: skip
+        assert found.rows()[0][:4] == ["baseline", 0.25, 300.0, "recovers"]
+        assert found.axes.duration.values == ("5min", "80min")
+        assert (found.reused, found.ran) == (0, 4)
