@@ -15,9 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sim.cli.common import (
-    EXIT_BROKEN,
     EXIT_INPUT,
-    EXIT_OK,
     DaskOpt,
     ForceOpt,
     Interrupted,
@@ -33,12 +31,14 @@ from sim.cli.common import (
     consoles,
     executor_or_exit,
     fail,
+    finish,
     interruptible,
     land,
     load_or_exit,
     out_option,
     print_problems,
     print_warnings,
+    retyped,
     stage,
 )
 from sim.cli.compare import VariantOpt, extra_variants
@@ -110,28 +110,27 @@ class _Options:
 
     def command(self) -> list[str]:
         """The command as a user would retype it (for run.json)."""
-        cmd = ["ehrsim", "metastability", self.ref]
-        for flag, value in (
-            ("--fault", self.fault),
-            ("--magnitude", self.magnitude),
-            ("--duration", self.duration),
-            ("--steps", self.steps),
-            ("--replications", self.replications),
-            ("--seed", self.seed),
-            ("--horizon", self.horizon),
-            ("--jobs", self.jobs),
-            ("--dask", self.dask),
-            ("--cache", self.cache),
-            ("--out", self.out_dir),
-        ):
-            if value is not None:
-                cmd += [flag, str(value)]
-        for text in self.variants:
-            cmd += ["--variant", text]
-        for assignment in self.sets:
-            cmd += ["--set", assignment]
-        flags = [("--no-cache", self.no_cache), ("--force", self.force), ("--quiet", self.quiet)]
-        return cmd + [flag for flag, on in flags if on]
+        return retyped(
+            ["ehrsim", "metastability", self.ref],
+            [
+                ("--fault", self.fault),
+                ("--magnitude", self.magnitude),
+                ("--duration", self.duration),
+                ("--steps", self.steps),
+                ("--variant", self.variants),
+                ("--replications", self.replications),
+                ("--seed", self.seed),
+                ("--horizon", self.horizon),
+                ("--jobs", self.jobs),
+                ("--dask", self.dask),
+                ("--cache", self.cache),
+                ("--out", self.out_dir),
+                ("--set", self.sets),
+                ("--no-cache", self.no_cache),
+                ("--force", self.force),
+                ("--quiet", self.quiet),
+            ],
+        )
 
 
 def metastability(
@@ -277,23 +276,8 @@ def _metastability(signals: Signals, stack: ExitStack, options: _Options) -> Non
         _show(result)
         if cache is not None:
             consoles.err.print(Text(cache_text(result.reused, result.ran, folder)), soft_wrap=True)
-    code = EXIT_OK
-    if not result.complete:
-        stopped = "; ".join(p.stop_reason for p in result.points if p.stop_reason)
-        consoles.err.print(
-            Text(f"stopped at a guard: {stopped} (results marked incomplete)"),
-            style="bold red",
-            soft_wrap=True,
-        )
-        code = EXIT_BROKEN
-    if options.quiet:
-        consoles.out.print(Text(str(final)), soft_wrap=True)
-    else:
-        consoles.out.print(Text(f"results: {final}"), soft_wrap=True)
-    if signals.pending:
-        consoles.err.print("interrupted (after the results were complete)")
-        code = 128 + signals.pending
-    raise typer.Exit(code)
+    stopped = [p.stop_reason for p in result.points if p.stop_reason]
+    finish(final, stopped, signals, quiet=options.quiet)
 
 
 def _show(result: MetastabilityResult) -> None:

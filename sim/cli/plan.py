@@ -15,9 +15,7 @@ from rich.progress import Progress
 from rich.text import Text
 
 from sim.cli.common import (
-    EXIT_BROKEN,
     EXIT_INPUT,
-    EXIT_OK,
     DaskOpt,
     ForceOpt,
     Interrupted,
@@ -31,6 +29,7 @@ from sim.cli.common import (
     consoles,
     executor_or_exit,
     fail,
+    finish,
     interruptible,
     land,
     load_or_exit,
@@ -38,6 +37,7 @@ from sim.cli.common import (
     print_problems,
     print_warnings,
     progress_bar,
+    retyped,
     stage,
 )
 from sim.cli.sweep import CacheOpt, NoCacheOpt
@@ -118,23 +118,24 @@ class _Options:
 
     def command(self) -> list[str]:
         """The command as a user would retype it (for run.json)."""
-        cmd = ["ehrsim", "plan", self.ref, "--vary", self.vary]
-        if self.step is not None:
-            cmd += ["--step", self.step]
-        cmd += ["--target", self.target, "--confidence", str(self.confidence)]
-        cmd += ["--replications-max", str(self.replications_max)]
-        for flag, value in (
-            ("--jobs", self.jobs),
-            ("--dask", self.dask),
-            ("--cache", self.cache),
-            ("--out", self.out_dir),
-        ):
-            if value is not None:
-                cmd += [flag, str(value)]
-        for assignment in self.sets:
-            cmd += ["--set", assignment]
-        flags = [("--no-cache", self.no_cache), ("--force", self.force), ("--quiet", self.quiet)]
-        return cmd + [flag for flag, on in flags if on]
+        return retyped(
+            ["ehrsim", "plan", self.ref],
+            [
+                ("--vary", self.vary),
+                ("--step", self.step),
+                ("--target", self.target),
+                ("--confidence", self.confidence),
+                ("--replications-max", self.replications_max),
+                ("--jobs", self.jobs),
+                ("--dask", self.dask),
+                ("--cache", self.cache),
+                ("--out", self.out_dir),
+                ("--set", self.sets),
+                ("--no-cache", self.no_cache),
+                ("--force", self.force),
+                ("--quiet", self.quiet),
+            ],
+        )
 
 
 def plan(
@@ -306,23 +307,8 @@ def _plan(signals: Signals, stack: ExitStack, options: _Options) -> None:
     if not options.quiet:
         consoles.out.print(Text(plan_sentence(result)), soft_wrap=True)
         consoles.err.print(Text(_cost_text(result)), soft_wrap=True)
-    code = EXIT_OK
-    if not result.complete:
-        stopped = "; ".join(p.stop_reason for p in result.points if p.stop_reason)
-        consoles.err.print(
-            Text(f"stopped at a guard: {stopped} (results marked incomplete)"),
-            style="bold red",
-            soft_wrap=True,
-        )
-        code = EXIT_BROKEN
-    if options.quiet:
-        consoles.out.print(Text(str(final)), soft_wrap=True)
-    else:
-        consoles.out.print(Text(f"results: {final}"), soft_wrap=True)
-    if signals.pending:
-        consoles.err.print("interrupted (after the results were complete)")
-        code = 128 + signals.pending
-    raise typer.Exit(code)
+    stopped = [p.stop_reason for p in result.points if p.stop_reason]
+    finish(final, stopped, signals, quiet=options.quiet)
 
 
 def _cost_text(result: CapacityResult) -> str:

@@ -15,9 +15,7 @@ from rich.progress import Progress
 from rich.text import Text
 
 from sim.cli.common import (
-    EXIT_BROKEN,
     EXIT_INPUT,
-    EXIT_OK,
     DaskOpt,
     ForceOpt,
     Interrupted,
@@ -33,12 +31,14 @@ from sim.cli.common import (
     consoles,
     executor_or_exit,
     fail,
+    finish,
     interruptible,
     land,
     out_option,
     print_problems,
     print_warnings,
     progress_bar,
+    retyped,
     stage,
 )
 from sim.cli.compare import render, split_columns
@@ -107,26 +107,24 @@ class _Options:
 
     def command(self) -> list[str]:
         """The command as a user would retype it (for run.json)."""
-        cmd = ["ehrsim", "sweep", self.ref]
-        for text in self.params:
-            cmd += ["--param", text]
-        for metric in self.metrics:
-            cmd += ["--metric", metric]
-        for flag, value in (
-            ("--replications", self.replications),
-            ("--seed", self.seed),
-            ("--horizon", self.horizon),
-            ("--jobs", self.jobs),
-            ("--dask", self.dask),
-            ("--cache", self.cache),
-            ("--out", self.out_dir),
-        ):
-            if value is not None:
-                cmd += [flag, str(value)]
-        for assignment in self.sets:
-            cmd += ["--set", assignment]
-        flags = [("--no-cache", self.no_cache), ("--force", self.force), ("--quiet", self.quiet)]
-        return cmd + [flag for flag, on in flags if on]
+        return retyped(
+            ["ehrsim", "sweep", self.ref],
+            [
+                ("--param", self.params),
+                ("--metric", self.metrics),
+                ("--replications", self.replications),
+                ("--seed", self.seed),
+                ("--horizon", self.horizon),
+                ("--jobs", self.jobs),
+                ("--dask", self.dask),
+                ("--cache", self.cache),
+                ("--out", self.out_dir),
+                ("--set", self.sets),
+                ("--no-cache", self.no_cache),
+                ("--force", self.force),
+                ("--quiet", self.quiet),
+            ],
+        )
 
 
 def sweep(
@@ -307,23 +305,8 @@ def _sweep(signals: Signals, stack: ExitStack, options: _Options) -> None:
             consoles.err.print(
                 Text(f"no sweep.png: a grid of {len(params)} parameters has no plot (one or two)")
             )
-    code = EXIT_OK
     stopped = [p.stop_reason for p in result.points if not p.complete]
-    if stopped:
-        consoles.err.print(
-            Text(f"stopped at a guard: {'; '.join(stopped)} (results marked incomplete)"),
-            style="bold red",
-            soft_wrap=True,
-        )
-        code = EXIT_BROKEN
-    if options.quiet:
-        consoles.out.print(Text(str(final)), soft_wrap=True)
-    else:
-        consoles.out.print(Text(f"results: {final}"), soft_wrap=True)
-    if signals.pending:
-        consoles.err.print("interrupted (after the results were complete)")
-        code = 128 + signals.pending
-    raise typer.Exit(code)
+    finish(final, stopped, signals, quiet=options.quiet)
 
 
 def cache_text(reused: int, ran: int, folder: Path | None) -> str:
