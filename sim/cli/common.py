@@ -498,8 +498,7 @@ def retyped(head: Sequence[str], options: Sequence[tuple[str, object]]) -> list[
 
 def finish(final: Path, stopped: Sequence[str], signals: Signals, *, quiet: bool) -> NoReturn:
     """End a command whose results folder is in place: name the replications a guard stopped
-    (exit 3), print the folder (alone with ``--quiet``), and exit; a signal that arrived while
-    the folder was landing makes the exit code 128 + its number."""
+    (exit 3), then :func:`leave`."""
     code = EXIT_OK
     if stopped:
         consoles.err.print(
@@ -508,6 +507,12 @@ def finish(final: Path, stopped: Sequence[str], signals: Signals, *, quiet: bool
             soft_wrap=True,
         )
         code = EXIT_BROKEN
+    leave(final, code, signals, quiet=quiet)
+
+
+def leave(final: Path, code: int, signals: Signals, *, quiet: bool) -> NoReturn:
+    """Print the results folder (alone with ``--quiet``) and exit with ``code``; a signal that
+    arrived while the folder was landing makes it 128 + its number."""
     if quiet:
         consoles.out.print(Text(str(final)), soft_wrap=True)
     else:

@@ -36,6 +36,7 @@ from sim.cli.common import (
     fail,
     interruptible,
     land,
+    leave,
     out_option,
     print_problems,
     print_warnings,
@@ -324,15 +325,7 @@ def _compare(signals: Signals, stack: ExitStack, options: _Options) -> None:
 
     if not options.quiet:
         _show(comparison)
-    code = _verdict(comparison)
-    if options.quiet:
-        consoles.out.print(Text(str(final)), soft_wrap=True)
-    else:
-        consoles.out.print(Text(f"results: {final}"), soft_wrap=True)
-    if signals.pending:
-        consoles.err.print("interrupted (after the results were complete)")
-        code = 128 + signals.pending
-    raise typer.Exit(code)
+    leave(final, _verdict(comparison), signals, quiet=options.quiet)
 
 
 def _verdict(comparison: Comparison) -> int:
