@@ -40,7 +40,14 @@ from sim.experiments.map_axes import (
     map_axes,
 )
 from sim.experiments.recovery_class import CLASSES, RULE, WINDOW_S, classify, point_class
-from sim.experiments.sweep import Point, PointsError, SweepProgress, load_grids, run_points
+from sim.experiments.sweep import (
+    Point,
+    PointsError,
+    SweepProgress,
+    fixed_overlays,
+    load_grids,
+    run_points,
+)
 from sim.experiments.sweep_cache import ReplicationCache
 from sim.metrics.stats import round_tree
 from sim.metrics.summary import FORMAT_VERSION
@@ -429,9 +436,7 @@ def find_metastability(
     """
     import sim
 
-    flags = [f"seed={seed}"] if seed is not None else []
-    flags += [f"replications={replications}"] if replications is not None else []
-    flags += [f"horizon={horizon}"] if horizon is not None else []
+    flags = fixed_overlays(seed, replications, horizon)
     axes, points, _warnings = load_map(
         scenario,
         fault=fault,

@@ -47,6 +47,7 @@ __all__ = [
     "SweepProgress",
     "SweepResult",
     "Task",
+    "fixed_overlays",
     "load_grids",
     "load_points",
     "point_label",
@@ -417,6 +418,15 @@ def run_points(
     )
 
 
+def fixed_overlays(
+    seed: int | None, replications: int | None, horizon: str | None = None
+) -> list[str]:
+    """The assignments that ``seed``, ``replications`` and ``horizon`` given to the API make
+    (each left out when ``None``), laid on every point after its values."""
+    given = (("seed", seed), ("replications", replications), ("horizon", horizon))
+    return [f"{key}={value}" for key, value in given if value is not None]
+
+
 def sweep(
     scenario: str | Path,
     params: Sequence[str | Param],
@@ -457,8 +467,7 @@ def sweep(
     """
     import sim
 
-    flags = [f"seed={seed}"] if seed is not None else []
-    flags += [f"replications={replications}"] if replications is not None else []
+    flags = fixed_overlays(seed, replications)
     parsed = parse_params(params, [*sets, *flags])
     points, _warnings = load_points(scenario, parsed, sets, flags)
     for point in points:
