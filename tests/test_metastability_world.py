@@ -113,3 +113,30 @@ def test_the_drain_limit_below_the_filer_recovers_everywhere(rows: list[dict[str
     assert len(drained) == 16
     assert {row["class"] for row in drained} == {"recovers"}
     assert {row["goodput_share"] for row in drained} == {"1"}
+
+
+@pytest.mark.slow
+def test_the_shipped_recovery_surge_map_stays_degraded_only_under_aggressive_retry(
+    tmp_path: Path,
+) -> None:
+    """The corners of the shipped map (a quarter and a full stall, 15 min and 4 h; one
+    replication): immediate and 1-s retries stay degraded after each, while jittered backoff
+    and both drain limits never do (see the README's map)."""
+    folder = tmp_path / "m"
+    result = CliRunner().invoke(
+        app,
+        ["metastability", "recovery-surge", "--steps", "2", "--replications", "1",
+         "--no-cache", "--out", str(folder)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with (folder / "metastability.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    classes: dict[str, list[str]] = {}
+    for row in rows:
+        classes.setdefault(row["variant"], []).append(row["class"])
+    assert classes["baseline"] == ["stays-degraded"] * 4
+    assert classes["fixed-1s"] == ["stays-degraded"] * 4
+    for variant in ("jittered-backoff", "drain-8", "drain-9-5"):
+        assert "stays-degraded" not in classes[variant], variant
+        assert classes[variant][0] == "recovers", variant
+    assert (folder / "metastability.png").stat().st_size > 10_000
