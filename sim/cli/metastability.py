@@ -8,10 +8,9 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from sim.cli.common import (
@@ -40,6 +39,7 @@ from sim.cli.common import (
     print_warnings,
     retyped,
     stage,
+    table,
 )
 from sim.cli.compare import VariantOpt, extra_variants
 from sim.cli.run import HorizonOpt, fit_warmup, overlays
@@ -283,6 +283,7 @@ def _metastability(signals: Signals, stack: ExitStack, options: _Options) -> Non
 def _show(result: MetastabilityResult) -> None:
     """The map in a sentence and a table: per variant, how many points fall in each class."""
     from sim.experiments.recovery_class import CLASSES
+    from sim.report.tables import Section
 
     axes = result.axes
     n = result.replications
@@ -296,14 +297,8 @@ def _show(result: MetastabilityResult) -> None:
         ),
         soft_wrap=True,
     )
-    table = Table(title=None)
-    table.add_column("variant", justify="left", no_wrap=True)
-    for name in CLASSES:
-        table.add_column(name, justify="right")
-    rows: list[Any] = []
-    for variant in result.variants:
-        counts = result.counts(variant)
-        rows.append((variant, *(str(counts[c]) for c in CLASSES)))
-    for row in rows:
-        table.add_row(*(Text(cell) for cell in row))
-    consoles.out.print(table)
+    rows = [
+        (variant, *(str(count) for count in result.counts(variant).values()))
+        for variant in result.variants
+    ]
+    consoles.out.print(table(Section("", ("variant", *CLASSES), rows), title=False))
