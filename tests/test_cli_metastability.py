@@ -41,6 +41,16 @@ def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
 
 
+@pytest.fixture(scope="module")
+def two(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of MAP with two replications per point, run once for the module."""
+    folder = tmp_path_factory.mktemp("two") / "m"
+    result = invoke("metastability", WORLD, *MAP, "--replications", "2", "--no-cache",
+                    "--out", str(folder))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return folder
+
+
 class TestFolder:
     def test_a_map_writes_its_folder_under_results_with_the_metastability_prefix(
         self, tmp_path: Path
@@ -57,12 +67,8 @@ class TestFolder:
         assert "reused 0 of 4 replications from the cache (results/.cache); ran 4" in result.stderr
         assert re.search(r"│ baseline │\s+3 │\s+0 │\s+1 │", result.stdout), result.stdout
 
-    def test_the_csv_has_exactly_its_columns_and_a_row_per_point_in_order(
-        self, tmp_path: Path
-    ) -> None:
-        result = invoke("metastability", WORLD, *MAP, "--replications", "2", "--out", "m")
-        assert result.exit_code == 0, result.output
-        rows = read_csv(tmp_path / "m" / "metastability.csv")
+    def test_the_csv_has_exactly_its_columns_and_a_row_per_point_in_order(self, two: Path) -> None:
+        rows = read_csv(two / "metastability.csv")
         assert list(rows[0]) == COLUMNS
         assert [(r["variant"], r["magnitude"], r["duration_s"], r["class"]) for r in rows] == [
             ("baseline", "0.1", "3", "recovers"),
@@ -74,16 +80,14 @@ class TestFolder:
         assert float(rows[3]["goodput_share"]) < 0.2
         assert rows[0]["recovered_share"] == "1" and rows[0]["goodput_share"] == "1"
 
-    def test_run_json_says_what_varies_and_the_json_holds_the_rows(self, tmp_path: Path) -> None:
-        result = invoke("metastability", WORLD, *MAP, "--replications", "2", "--out", "m")
-        assert result.exit_code == 0, result.output
-        record = json.loads((tmp_path / "m" / "run.json").read_text())
+    def test_run_json_says_what_varies_and_the_json_holds_the_rows(self, two: Path) -> None:
+        record = json.loads((two / "run.json").read_text())
         assert record["kind"] == "metastability"
         assert record["command"].startswith("ehrsim metastability ")
         assert (record["fault"], record["variants"], record["points"]) == (0, ["baseline"], 4)
         assert (record["replications"], record["reused"], record["ran"]) == (2, 0, 8)
-        assert record["complete"] is True
-        data = json.loads((tmp_path / "m" / "metastability.json").read_text())
+        assert record["complete"] is True and record["cache"] is None
+        data = json.loads((two / "metastability.json").read_text())
         assert data["columns"] == COLUMNS
         assert data["fault"] == {"index": 0, "kind": "engine-stall", "name": "engine stall"}
         assert data["magnitude"] == {
@@ -91,31 +95,29 @@ class TestFolder:
         }  # fmt: skip
         assert data["duration"] == {"key": "faults.0.for", "range": "3s..30s", "values_s": [3, 30]}
         assert data["classes"] == ["recovers", "recovering-at-horizon", "stays-degraded"]
-        rows = read_csv(tmp_path / "m" / "metastability.csv")
+        rows = read_csv(two / "metastability.csv")
         points = data["points"]
         assert [p.pop("replication_classes") for p in points][3] == ["stays-degraded"] * 2
         assert [{k: cell(v) for k, v in p.items()} for p in points] == rows
-        text = (tmp_path / "m" / "metastability.json").read_text()
-        for varying in ("wall", "started", "cache", "executor", "workers", str(tmp_path)):
+        text = (two / "metastability.json").read_text()
+        for varying in ("wall", "started", "cache", "executor", "workers", str(two)):
             assert varying not in text
 
 
 class TestAgainstRun:
     @pytest.mark.parametrize(("magnitude", "duration", "k"), [("0.1", "30s", 1), ("0.5", "30s", 3)])
     def test_a_point_has_the_figures_of_run_with_set(
-        self, tmp_path: Path, magnitude: str, duration: str, k: int
+        self, tmp_path: Path, two: Path, magnitude: str, duration: str, k: int
     ) -> None:
         """The last hour's probe changes nothing: a point's recovery time, recovered share and
         goodput share are those of `ehrsim run --set` with the same replications."""
-        result = invoke("metastability", WORLD, *MAP, "--replications", "2", "--out", "m")
-        assert result.exit_code == 0, result.output
         run = invoke(
             "run", WORLD, "--set", f"faults.0.severity={magnitude}", "--set",
             f"faults.0.for={duration}", "--replications", "2", "--out", "r", "-q",
         )  # fmt: skip
         assert run.exit_code in (0, 1), run.output
         summary = json.loads((tmp_path / "r" / "summary.json").read_text())
-        row = read_csv(tmp_path / "m" / "metastability.csv")[k]
+        row = read_csv(two / "metastability.csv")[k]
         for metric in ("recovery_time_s", "recovered_share", "goodput_share"):
             assert row[metric] == cell(summary[metric]), metric
 
