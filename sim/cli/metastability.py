@@ -43,7 +43,7 @@ from sim.cli.common import (
 )
 from sim.cli.compare import VariantOpt, extra_variants
 from sim.cli.run import HorizonOpt, fit_warmup, overlays
-from sim.cli.sweep import CacheOpt, NoCacheOpt, cache_text, points_progress
+from sim.cli.sweep import CacheOpt, GridOptions, NoCacheOpt, cache_text, points_progress
 
 if TYPE_CHECKING:
     from sim.experiments.map_axes import MapAxes
@@ -87,7 +87,7 @@ StepsOpt = Annotated[
 
 
 @dataclass
-class _Options:
+class _Options(GridOptions):
     """The command line of one ``ehrsim metastability``."""
 
     ref: str
@@ -100,13 +100,6 @@ class _Options:
     sets: list[str]
     seed: int | None
     horizon: str | None
-    jobs: int | None
-    dask: str | None
-    cache: Path | None
-    no_cache: bool
-    out_dir: Path | None
-    force: bool
-    quiet: bool
 
     def command(self) -> list[str]:
         """The command as a user would retype it (for run.json)."""
@@ -121,14 +114,9 @@ class _Options:
                 ("--replications", self.replications),
                 ("--seed", self.seed),
                 ("--horizon", self.horizon),
-                ("--jobs", self.jobs),
-                ("--dask", self.dask),
-                ("--cache", self.cache),
-                ("--out", self.out_dir),
+                *self.placement(),
                 ("--set", self.sets),
-                ("--no-cache", self.no_cache),
-                ("--force", self.force),
-                ("--quiet", self.quiet),
+                *self.switches(),
             ],
         )
 
@@ -180,8 +168,10 @@ def metastability(
     130/143 interrupted (no results folder; finished replications stay in the cache).
     """
     options = _Options(
-        scenario, fault, magnitude, duration, steps, list(variants or ()), replications,
-        list(sets or ()), seed, horizon, jobs, dask, cache, no_cache, out_dir, force, quiet,
+        jobs=jobs, dask=dask, cache=cache, no_cache=no_cache, out_dir=out_dir, force=force,
+        quiet=quiet, ref=scenario, fault=fault, magnitude=magnitude, duration=duration,
+        steps=steps, variants=list(variants or ()), replications=replications,
+        sets=list(sets or ()), seed=seed, horizon=horizon,
     )  # fmt: skip
     with interruptible() as signals, ExitStack() as stack:
         _metastability(signals, stack, options)
@@ -194,8 +184,7 @@ def _map(options: _Options, flags: Sequence[str]) -> tuple[MapAxes, list[Point]]
     from sim.experiments.sweep import PointsError
     from sim.scenario import ScenarioError
 
-    if options.cache is not None and options.no_cache:
-        fail("--cache and --no-cache: give one of them")
+    options.check_cache()
     extra = extra_variants(options.variants)
     try:
         axes, points, warnings = load_map(
@@ -227,7 +216,7 @@ def _metastability(signals: Signals, stack: ExitStack, options: _Options) -> Non
     import sim
     from sim.experiments.last_hour import CACHE_KIND
     from sim.experiments.metastability import run_map
-    from sim.experiments.sweep_cache import DEFAULT_CACHE, ReplicationCache
+    from sim.experiments.sweep_cache import ReplicationCache
     from sim.report.metastability import metastability_record, write_metastability
     from sim.report.results import dump_json, write_scenario
     from sim.scenario import dump_yaml
@@ -249,7 +238,7 @@ def _metastability(signals: Signals, stack: ExitStack, options: _Options) -> Non
         consoles.err.print("interrupted")
         raise typer.Exit(exc.code) from None
     n = base.replications
-    folder = None if options.no_cache else (options.cache or DEFAULT_CACHE)
+    folder = options.cache_folder()
     cache = ReplicationCache(folder, sim.__version__, CACHE_KIND) if folder is not None else None
     bar, update = points_progress(points, n, options.quiet, "mapping")
 

@@ -40,7 +40,7 @@ from sim.cli.common import (
     retyped,
     stage,
 )
-from sim.cli.sweep import CacheOpt, NoCacheOpt
+from sim.cli.sweep import CacheOpt, GridOptions, NoCacheOpt
 
 if TYPE_CHECKING:
     from sim.experiments.capacity import CapacityResult, Knob, Target
@@ -98,7 +98,7 @@ ReplicationsMaxOpt = Annotated[
 
 
 @dataclass
-class _Options:
+class _Options(GridOptions):
     """The command line of one ``ehrsim plan``."""
 
     ref: str
@@ -108,13 +108,6 @@ class _Options:
     confidence: float
     replications_max: int
     sets: list[str]
-    jobs: int | None
-    dask: str | None
-    cache: Path | None
-    no_cache: bool
-    out_dir: Path | None
-    force: bool
-    quiet: bool
 
     def command(self) -> list[str]:
         """The command as a user would retype it (for run.json)."""
@@ -126,14 +119,9 @@ class _Options:
                 ("--target", self.target),
                 ("--confidence", self.confidence),
                 ("--replications-max", self.replications_max),
-                ("--jobs", self.jobs),
-                ("--dask", self.dask),
-                ("--cache", self.cache),
-                ("--out", self.out_dir),
+                *self.placement(),
                 ("--set", self.sets),
-                ("--no-cache", self.no_cache),
-                ("--force", self.force),
-                ("--quiet", self.quiet),
+                *self.switches(),
             ],
         )
 
@@ -177,8 +165,9 @@ def plan(
     cache).
     """
     options = _Options(
-        scenario, vary, step, target, confidence, replications_max, list(sets or ()),
-        jobs, dask, cache, no_cache, out_dir, force, quiet,
+        jobs=jobs, dask=dask, cache=cache, no_cache=no_cache, out_dir=out_dir, force=force,
+        quiet=quiet, ref=scenario, vary=vary, step=step, target=target, confidence=confidence,
+        replications_max=replications_max, sets=list(sets or ()),
     )  # fmt: skip
     with interruptible() as signals, ExitStack() as stack:
         _plan(signals, stack, options)
@@ -189,8 +178,7 @@ def _question(options: _Options) -> tuple[Knob, Target]:
     that cannot be."""
     from sim.experiments.capacity import CapacityError, check_confidence, parse_target, parse_vary
 
-    if options.cache is not None and options.no_cache:
-        fail("--cache and --no-cache: give one of them")
+    options.check_cache()
     try:
         check_confidence(options.confidence)
         return parse_vary(options.vary, options.step), parse_target(options.target)
@@ -253,7 +241,7 @@ def _plan(signals: Signals, stack: ExitStack, options: _Options) -> None:
     """The command, with the executor held open on ``stack`` until the results are written."""
     import sim
     from sim.experiments.capacity import search
-    from sim.experiments.sweep_cache import DEFAULT_CACHE, ReplicationCache
+    from sim.experiments.sweep_cache import ReplicationCache
     from sim.report.plan import plan_record, plan_sentence, write_plan
     from sim.report.results import dump_json, write_scenario
     from sim.scenario import dump_yaml
@@ -272,7 +260,7 @@ def _plan(signals: Signals, stack: ExitStack, options: _Options) -> None:
     except Interrupted as exc:
         consoles.err.print("interrupted")
         raise typer.Exit(exc.code) from None
-    folder = None if options.no_cache else (options.cache or DEFAULT_CACHE)
+    folder = options.cache_folder()
     cache = ReplicationCache(folder, sim.__version__) if folder is not None else None
     bar, update = _progress(options.quiet, knob.key)
 

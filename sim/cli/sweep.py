@@ -87,7 +87,46 @@ NoCacheOpt = Annotated[
 
 
 @dataclass
-class _Options:
+class GridOptions:
+    """What the commands of grids (``sweep``, ``plan``, ``metastability``) share on their
+    command line: where the replications run, the cache, and the results folder."""
+
+    jobs: int | None
+    dask: str | None
+    cache: Path | None
+    no_cache: bool
+    out_dir: Path | None
+    force: bool
+    quiet: bool
+
+    def placement(self) -> list[tuple[str, object]]:
+        """``--jobs``, ``--dask``, ``--cache`` and ``--out`` as :func:`retyped` takes them."""
+        return [
+            ("--jobs", self.jobs),
+            ("--dask", self.dask),
+            ("--cache", self.cache),
+            ("--out", self.out_dir),
+        ]
+
+    def switches(self) -> list[tuple[str, object]]:
+        """``--no-cache``, ``--force`` and ``--quiet`` as :func:`retyped` takes them."""
+        return [("--no-cache", self.no_cache), ("--force", self.force), ("--quiet", self.quiet)]
+
+    def check_cache(self) -> None:
+        """Exit 2 when both ``--cache`` and ``--no-cache`` are given."""
+        if self.cache is not None and self.no_cache:
+            fail("--cache and --no-cache: give one of them")
+
+    def cache_folder(self) -> Path | None:
+        """Where finished replications are kept: ``--cache DIR``, ``results/.cache/``, or
+        nowhere with ``--no-cache``."""
+        from sim.experiments.sweep_cache import DEFAULT_CACHE
+
+        return None if self.no_cache else (self.cache or DEFAULT_CACHE)
+
+
+@dataclass
+class _Options(GridOptions):
     """The command line of one ``ehrsim sweep``."""
 
     ref: str
@@ -97,13 +136,6 @@ class _Options:
     sets: list[str]
     seed: int | None
     horizon: str | None
-    jobs: int | None
-    dask: str | None
-    cache: Path | None
-    no_cache: bool
-    out_dir: Path | None
-    force: bool
-    quiet: bool
 
     def command(self) -> list[str]:
         """The command as a user would retype it (for run.json)."""
@@ -115,14 +147,9 @@ class _Options:
                 ("--replications", self.replications),
                 ("--seed", self.seed),
                 ("--horizon", self.horizon),
-                ("--jobs", self.jobs),
-                ("--dask", self.dask),
-                ("--cache", self.cache),
-                ("--out", self.out_dir),
+                *self.placement(),
                 ("--set", self.sets),
-                ("--no-cache", self.no_cache),
-                ("--force", self.force),
-                ("--quiet", self.quiet),
+                *self.switches(),
             ],
         )
 
@@ -173,8 +200,9 @@ def sweep(
     130/143 interrupted (no results folder; finished replications stay in the cache).
     """
     options = _Options(
-        scenario, list(params or ()), list(metrics or ()), replications, list(sets or ()),
-        seed, horizon, jobs, dask, cache, no_cache, out_dir, force, quiet,
+        jobs=jobs, dask=dask, cache=cache, no_cache=no_cache, out_dir=out_dir, force=force,
+        quiet=quiet, ref=scenario, params=list(params or ()), metrics=list(metrics or ()),
+        replications=replications, sets=list(sets or ()), seed=seed, horizon=horizon,
     )  # fmt: skip
     with interruptible() as signals, ExitStack() as stack:
         _sweep(signals, stack, options)
@@ -184,8 +212,7 @@ def _params(options: _Options, flags: Sequence[str]) -> list[Param]:
     """The ``--param`` options read and checked; exit 2 naming the problem."""
     from sim.experiments.grid import GridError, parse_params
 
-    if options.cache is not None and options.no_cache:
-        fail("--cache and --no-cache: give one of them")
+    options.check_cache()
     try:
         return parse_params(options.params, [*options.sets, *flags])
     except GridError as exc:
@@ -246,7 +273,7 @@ def _sweep(signals: Signals, stack: ExitStack, options: _Options) -> None:
     """The command, with the executor held open on ``stack`` until the results are written."""
     import sim
     from sim.experiments.sweep import run_points
-    from sim.experiments.sweep_cache import DEFAULT_CACHE, ReplicationCache
+    from sim.experiments.sweep_cache import ReplicationCache
     from sim.report.results import dump_json, write_scenario
     from sim.report.sweep import sweep_record, write_sweep
     from sim.scenario import dump_yaml
@@ -270,7 +297,7 @@ def _sweep(signals: Signals, stack: ExitStack, options: _Options) -> None:
         consoles.err.print("interrupted")
         raise typer.Exit(exc.code) from None
     n = base.replications
-    folder = None if options.no_cache else (options.cache or DEFAULT_CACHE)
+    folder = options.cache_folder()
     # keyed by the version of the code that runs (as the API keys it and Dask checks workers)
     cache = ReplicationCache(folder, sim.__version__) if folder is not None else None
     bar, update = points_progress(points, n, options.quiet)
