@@ -1,8 +1,9 @@
 """ehrsim: a chaos and resilience testbed for hospital integration engines.
 
 The public API: load a scenario, look at its expected load, run it, compare its variants,
-sweep a grid of its keys, find the smallest value of a knob that meets a target.  The command
-line (`ehrsim`) and the notebooks use exactly these functions; the core never prints or writes.
+sweep a grid of its keys, find the smallest value of a knob that meets a target, map which
+triggers it survives.  The command line (`ehrsim`) and the notebooks use exactly these
+functions; the core never prints or writes.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from sim._compiled import CORE_FROM_SOURCES  # noqa: F401
 from sim.experiments.capacity import CapacityResult, find_capacity
 from sim.experiments.compare import Comparison, compare
 from sim.experiments.executors import Executor, open_executor
+from sim.experiments.metastability import MetastabilityResult, find_metastability
 from sim.experiments.plan import Plan, plan
 from sim.experiments.run import ReplicationResult, RunResult, run
 from sim.experiments.sweep import SweepResult, sweep
@@ -23,6 +25,7 @@ __all__ = [
     "CapacityResult",
     "Comparison",
     "Executor",
+    "MetastabilityResult",
     "Plan",
     "ReplicationResult",
     "RunResult",
@@ -31,6 +34,7 @@ __all__ = [
     "__version__",
     "compare",
     "find_capacity",
+    "find_metastability",
     "load_scenario",
     "open_executor",
     "plan",

@@ -1,5 +1,5 @@
-"""The ``ehrsim`` command: run, compare and sweep scenarios, plan capacity, report on their
-results, validate them, list what ships, explain the metrics.
+"""The ``ehrsim`` command: run, compare and sweep scenarios, plan capacity, map metastability,
+report on their results, validate them, list what ships, explain the metrics.
 
 Thin by design: each command parses its arguments, calls the public API (:mod:`sim`,
 :mod:`sim.scenario`, :mod:`sim.experiments`), and renders the result with rich; the files of
@@ -11,6 +11,7 @@ a run are the report layer's job (:mod:`sim.report`). One module per command gro
 - :mod:`sim.cli.compare`: ``compare``;
 - :mod:`sim.cli.sweep`: ``sweep``;
 - :mod:`sim.cli.plan`: ``plan``;
+- :mod:`sim.cli.metastability`: ``metastability``;
 - :mod:`sim.cli.report`: ``report``, and the ``--report`` options of ``run``, ``compare``,
   ``sweep`` and ``plan``;
 - :mod:`sim.cli.info`: ``validate``, ``schema``, ``list``, ``metrics``, ``theory``.
@@ -22,7 +23,7 @@ interrupted by SIGINT and SIGTERM.
 
 from __future__ import annotations
 
-from sim.cli import compare, info, plan, report, run, sweep
+from sim.cli import compare, info, metastability, plan, report, run, sweep
 from sim.cli.common import (
     EXIT_BROKEN,
     EXIT_HYPOTHESIS,
@@ -40,6 +41,7 @@ app.command()(run.run)
 app.command()(compare.compare)
 app.command()(sweep.sweep)
 app.command()(plan.plan)
+app.command()(metastability.metastability)
 app.command()(report.report)
 app.command()(info.validate)
 app.command()(info.schema)

@@ -478,6 +478,51 @@ def stage(
         fail(str(exc))
 
 
+def retyped(head: Sequence[str], options: Sequence[tuple[str, object]]) -> list[str]:
+    """A command as a user would retype it (for run.json): ``head``, then each option in
+    order: a value after its flag (``None`` left out), a list as the flag once per item, a
+    switch (``True``) as its flag alone (``False`` left out)."""
+    cmd = list(head)
+    for flag, value in options:
+        if value is None or value is False:
+            continue
+        if value is True:
+            cmd.append(flag)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                cmd += [flag, str(item)]
+        else:
+            cmd += [flag, str(value)]
+    return cmd
+
+
+def finish(final: Path, stopped: Sequence[str], signals: Signals, *, quiet: bool) -> NoReturn:
+    """End a command whose results folder is in place: name the replications a guard stopped
+    (exit 3), then :func:`leave`."""
+    code = EXIT_OK
+    if stopped:
+        consoles.err.print(
+            Text(f"stopped at a guard: {'; '.join(stopped)} (results marked incomplete)"),
+            style="bold red",
+            soft_wrap=True,
+        )
+        code = EXIT_BROKEN
+    leave(final, code, signals, quiet=quiet)
+
+
+def leave(final: Path, code: int, signals: Signals, *, quiet: bool) -> NoReturn:
+    """Print the results folder (alone with ``--quiet``) and exit with ``code``; a signal that
+    arrived while the folder was landing makes it 128 + its number."""
+    if quiet:
+        consoles.out.print(Text(str(final)), soft_wrap=True)
+    else:
+        consoles.out.print(Text(f"results: {final}"), soft_wrap=True)
+    if signals.pending:
+        consoles.err.print("interrupted (after the results were complete)")
+        code = 128 + signals.pending
+    raise typer.Exit(code)
+
+
 def replication_progress(
     scenario: Scenario, quiet: bool, replications: int | None = None
 ) -> tuple[Progress, Callable[[int, float], None]]:

@@ -36,6 +36,7 @@ from sim.cli.common import (
     fail,
     interruptible,
     land,
+    leave,
     out_option,
     print_problems,
     print_warnings,
@@ -165,7 +166,7 @@ def compare(
         _compare(signals, stack, options)
 
 
-def _extra_variants(texts: Sequence[str]) -> dict[str, dict[str, Any]]:
+def extra_variants(texts: Sequence[str]) -> dict[str, dict[str, Any]]:
     """The ``--variant`` overlays by name; exit 2 naming the variant and the problem."""
     from pathlib import Path
 
@@ -195,7 +196,7 @@ def _load(options: _Options) -> tuple[dict[str, Scenario], dict[str, dict[str, A
     """Every variant's scenario (base first) and every overlay; exit 2 on any problem."""
     from sim.scenario import ScenarioError, load_variants_with_warnings
 
-    extra = _extra_variants(options.variants)
+    extra = extra_variants(options.variants)
     sets = overlays(options.sets, options.seed, options.replications, None)
     try:
         scenarios, warnings = load_variants_with_warnings(options.ref, sets, extra)
@@ -324,15 +325,7 @@ def _compare(signals: Signals, stack: ExitStack, options: _Options) -> None:
 
     if not options.quiet:
         _show(comparison)
-    code = _verdict(comparison)
-    if options.quiet:
-        consoles.out.print(Text(str(final)), soft_wrap=True)
-    else:
-        consoles.out.print(Text(f"results: {final}"), soft_wrap=True)
-    if signals.pending:
-        consoles.err.print("interrupted (after the results were complete)")
-        code = 128 + signals.pending
-    raise typer.Exit(code)
+    leave(final, _verdict(comparison), signals, quiet=options.quiet)
 
 
 def _verdict(comparison: Comparison) -> int:

@@ -15,9 +15,7 @@ from rich.progress import Progress
 from rich.text import Text
 
 from sim.cli.common import (
-    EXIT_BROKEN,
     EXIT_INPUT,
-    EXIT_OK,
     DaskOpt,
     ForceOpt,
     Interrupted,
@@ -31,6 +29,7 @@ from sim.cli.common import (
     consoles,
     executor_or_exit,
     fail,
+    finish,
     interruptible,
     land,
     load_or_exit,
@@ -38,10 +37,11 @@ from sim.cli.common import (
     print_problems,
     print_warnings,
     progress_bar,
+    retyped,
     stage,
 )
 from sim.cli.report import ReportFormatOpt, ReportOpt, report_flags, report_format
-from sim.cli.sweep import CacheOpt, NoCacheOpt
+from sim.cli.sweep import CacheOpt, GridOptions, NoCacheOpt
 
 if TYPE_CHECKING:
     from sim.experiments.capacity import CapacityResult, Knob, Target
@@ -99,7 +99,7 @@ ReplicationsMaxOpt = Annotated[
 
 
 @dataclass
-class _Options:
+class _Options(GridOptions):
     """The command line of one ``ehrsim plan``."""
 
     ref: str
@@ -109,34 +109,23 @@ class _Options:
     confidence: float
     replications_max: int
     sets: list[str]
-    jobs: int | None
-    dask: str | None
-    cache: Path | None
-    no_cache: bool
-    out_dir: Path | None
-    force: bool
-    quiet: bool
     report: str | None = None
 
     def command(self) -> list[str]:
         """The command as a user would retype it (for run.json)."""
-        cmd = ["ehrsim", "plan", self.ref, "--vary", self.vary]
-        if self.step is not None:
-            cmd += ["--step", self.step]
-        cmd += ["--target", self.target, "--confidence", str(self.confidence)]
-        cmd += ["--replications-max", str(self.replications_max)]
-        for flag, value in (
-            ("--jobs", self.jobs),
-            ("--dask", self.dask),
-            ("--cache", self.cache),
-            ("--out", self.out_dir),
-        ):
-            if value is not None:
-                cmd += [flag, str(value)]
-        for assignment in self.sets:
-            cmd += ["--set", assignment]
-        flags = [("--no-cache", self.no_cache), ("--force", self.force), ("--quiet", self.quiet)]
-        return cmd + [flag for flag, on in flags if on] + report_flags(self.report)
+        return retyped(
+            ["ehrsim", "plan", self.ref],
+            [
+                ("--vary", self.vary),
+                ("--step", self.step),
+                ("--target", self.target),
+                ("--confidence", self.confidence),
+                ("--replications-max", self.replications_max),
+                *self.placement(),
+                ("--set", self.sets),
+                *self.switches(),
+            ],
+        ) + report_flags(self.report)
 
 
 def plan(
@@ -180,8 +169,10 @@ def plan(
     cache).
     """
     options = _Options(
-        scenario, vary, step, target, confidence, replications_max, list(sets or ()),
-        jobs, dask, cache, no_cache, out_dir, force, quiet, report_format(report, report_fmt),
+        jobs=jobs, dask=dask, cache=cache, no_cache=no_cache, out_dir=out_dir, force=force,
+        quiet=quiet, ref=scenario, vary=vary, step=step, target=target, confidence=confidence,
+        replications_max=replications_max, sets=list(sets or ()),
+        report=report_format(report, report_fmt),
     )  # fmt: skip
     with interruptible() as signals, ExitStack() as stack:
         _plan(signals, stack, options)
@@ -192,8 +183,7 @@ def _question(options: _Options) -> tuple[Knob, Target]:
     that cannot be."""
     from sim.experiments.capacity import CapacityError, check_confidence, parse_target, parse_vary
 
-    if options.cache is not None and options.no_cache:
-        fail("--cache and --no-cache: give one of them")
+    options.check_cache()
     try:
         check_confidence(options.confidence)
         return parse_vary(options.vary, options.step), parse_target(options.target)
@@ -256,7 +246,7 @@ def _plan(signals: Signals, stack: ExitStack, options: _Options) -> None:
     """The command, with the executor held open on ``stack`` until the results are written."""
     import sim
     from sim.experiments.capacity import search
-    from sim.experiments.sweep_cache import DEFAULT_CACHE, ReplicationCache
+    from sim.experiments.sweep_cache import ReplicationCache
     from sim.report.plan import plan_record, plan_sentence, write_plan
     from sim.report.results import dump_json, write_scenario
     from sim.scenario import dump_yaml
@@ -275,7 +265,7 @@ def _plan(signals: Signals, stack: ExitStack, options: _Options) -> None:
     except Interrupted as exc:
         consoles.err.print("interrupted")
         raise typer.Exit(exc.code) from None
-    folder = None if options.no_cache else (options.cache or DEFAULT_CACHE)
+    folder = options.cache_folder()
     cache = ReplicationCache(folder, sim.__version__) if folder is not None else None
     bar, update = _progress(options.quiet, knob.key)
 
@@ -315,23 +305,8 @@ def _plan(signals: Signals, stack: ExitStack, options: _Options) -> None:
     if not options.quiet:
         consoles.out.print(Text(plan_sentence(result)), soft_wrap=True)
         consoles.err.print(Text(_cost_text(result)), soft_wrap=True)
-    code = EXIT_OK
-    if not result.complete:
-        stopped = "; ".join(p.stop_reason for p in result.points if p.stop_reason)
-        consoles.err.print(
-            Text(f"stopped at a guard: {stopped} (results marked incomplete)"),
-            style="bold red",
-            soft_wrap=True,
-        )
-        code = EXIT_BROKEN
-    if options.quiet:
-        consoles.out.print(Text(str(final)), soft_wrap=True)
-    else:
-        consoles.out.print(Text(f"results: {final}"), soft_wrap=True)
-    if signals.pending:
-        consoles.err.print("interrupted (after the results were complete)")
-        code = 128 + signals.pending
-    raise typer.Exit(code)
+    stopped = [p.stop_reason for p in result.points if p.stop_reason]
+    finish(final, stopped, signals, quiet=options.quiet)
 
 
 def _cost_text(result: CapacityResult) -> str:

@@ -34,6 +34,7 @@ from sim.cli.common import (
     fail,
     interruptible,
     land,
+    leave,
     load_or_exit,
     out_option,
     replication_progress,
@@ -355,11 +356,4 @@ def _run(
         names = ", ".join(h["metric"] for h in result.failed_hypotheses)
         consoles.err.print(Text(f"hypothesis failed: {names}"), style="bold red", soft_wrap=True)
         code = EXIT_HYPOTHESIS
-    if quiet:
-        consoles.out.print(Text(str(final)), soft_wrap=True)
-    else:
-        consoles.out.print(Text(f"results: {final}"), soft_wrap=True)
-    if signals.pending:
-        consoles.err.print("interrupted (after the results were complete)")
-        code = 128 + signals.pending
-    raise typer.Exit(code)
+    leave(final, code, signals, quiet=quiet)

@@ -15,9 +15,7 @@ from rich.progress import Progress
 from rich.text import Text
 
 from sim.cli.common import (
-    EXIT_BROKEN,
     EXIT_INPUT,
-    EXIT_OK,
     DaskOpt,
     ForceOpt,
     Interrupted,
@@ -33,12 +31,14 @@ from sim.cli.common import (
     consoles,
     executor_or_exit,
     fail,
+    finish,
     interruptible,
     land,
     out_option,
     print_problems,
     print_warnings,
     progress_bar,
+    retyped,
     stage,
 )
 from sim.cli.compare import render, split_columns
@@ -88,7 +88,46 @@ NoCacheOpt = Annotated[
 
 
 @dataclass
-class _Options:
+class GridOptions:
+    """What the commands of grids (``sweep``, ``plan``, ``metastability``) share on their
+    command line: where the replications run, the cache, and the results folder."""
+
+    jobs: int | None
+    dask: str | None
+    cache: Path | None
+    no_cache: bool
+    out_dir: Path | None
+    force: bool
+    quiet: bool
+
+    def placement(self) -> list[tuple[str, object]]:
+        """``--jobs``, ``--dask``, ``--cache`` and ``--out`` as :func:`retyped` takes them."""
+        return [
+            ("--jobs", self.jobs),
+            ("--dask", self.dask),
+            ("--cache", self.cache),
+            ("--out", self.out_dir),
+        ]
+
+    def switches(self) -> list[tuple[str, object]]:
+        """``--no-cache``, ``--force`` and ``--quiet`` as :func:`retyped` takes them."""
+        return [("--no-cache", self.no_cache), ("--force", self.force), ("--quiet", self.quiet)]
+
+    def check_cache(self) -> None:
+        """Exit 2 when both ``--cache`` and ``--no-cache`` are given."""
+        if self.cache is not None and self.no_cache:
+            fail("--cache and --no-cache: give one of them")
+
+    def cache_folder(self) -> Path | None:
+        """Where finished replications are kept: ``--cache DIR``, ``results/.cache/``, or
+        nowhere with ``--no-cache``."""
+        from sim.experiments.sweep_cache import DEFAULT_CACHE
+
+        return None if self.no_cache else (self.cache or DEFAULT_CACHE)
+
+
+@dataclass
+class _Options(GridOptions):
     """The command line of one ``ehrsim sweep``."""
 
     ref: str
@@ -98,37 +137,23 @@ class _Options:
     sets: list[str]
     seed: int | None
     horizon: str | None
-    jobs: int | None
-    dask: str | None
-    cache: Path | None
-    no_cache: bool
-    out_dir: Path | None
-    force: bool
-    quiet: bool
     report: str | None = None
 
     def command(self) -> list[str]:
         """The command as a user would retype it (for run.json)."""
-        cmd = ["ehrsim", "sweep", self.ref]
-        for text in self.params:
-            cmd += ["--param", text]
-        for metric in self.metrics:
-            cmd += ["--metric", metric]
-        for flag, value in (
-            ("--replications", self.replications),
-            ("--seed", self.seed),
-            ("--horizon", self.horizon),
-            ("--jobs", self.jobs),
-            ("--dask", self.dask),
-            ("--cache", self.cache),
-            ("--out", self.out_dir),
-        ):
-            if value is not None:
-                cmd += [flag, str(value)]
-        for assignment in self.sets:
-            cmd += ["--set", assignment]
-        flags = [("--no-cache", self.no_cache), ("--force", self.force), ("--quiet", self.quiet)]
-        return cmd + [flag for flag, on in flags if on] + report_flags(self.report)
+        return retyped(
+            ["ehrsim", "sweep", self.ref],
+            [
+                ("--param", self.params),
+                ("--metric", self.metrics),
+                ("--replications", self.replications),
+                ("--seed", self.seed),
+                ("--horizon", self.horizon),
+                *self.placement(),
+                ("--set", self.sets),
+                *self.switches(),
+            ],
+        ) + report_flags(self.report)
 
 
 def sweep(
@@ -179,9 +204,10 @@ def sweep(
     130/143 interrupted (no results folder; finished replications stay in the cache).
     """
     options = _Options(
-        scenario, list(params or ()), list(metrics or ()), replications, list(sets or ()),
-        seed, horizon, jobs, dask, cache, no_cache, out_dir, force, quiet,
-        report_format(report, report_fmt),
+        jobs=jobs, dask=dask, cache=cache, no_cache=no_cache, out_dir=out_dir, force=force,
+        quiet=quiet, ref=scenario, params=list(params or ()), metrics=list(metrics or ()),
+        replications=replications, sets=list(sets or ()), seed=seed, horizon=horizon,
+        report=report_format(report, report_fmt),
     )  # fmt: skip
     with interruptible() as signals, ExitStack() as stack:
         _sweep(signals, stack, options)
@@ -191,8 +217,7 @@ def _params(options: _Options, flags: Sequence[str]) -> list[Param]:
     """The ``--param`` options read and checked; exit 2 naming the problem."""
     from sim.experiments.grid import GridError, parse_params
 
-    if options.cache is not None and options.no_cache:
-        fail("--cache and --no-cache: give one of them")
+    options.check_cache()
     try:
         return parse_params(options.params, [*options.sets, *flags])
     except GridError as exc:
@@ -230,12 +255,12 @@ def _default_metrics() -> list[str]:
     return list(DEFAULT_METRICS)
 
 
-def _progress(
-    points: Sequence[Point], n: int, quiet: bool
+def points_progress(
+    points: Sequence[Point], n: int, quiet: bool, what: str = "sweeping"
 ) -> tuple[Progress, Callable[[int, int, bool], None]]:
     """A progress bar over every replication of every point (reused ones count at once)."""
     bar = progress_bar(quiet)
-    task = bar.add_task("sweeping", total=len(points) * n, clock="")
+    task = bar.add_task(what, total=len(points) * n, clock="")
     finished = [0]
 
     def update(point: int, replication: int, _reused: bool) -> None:
@@ -253,7 +278,7 @@ def _sweep(signals: Signals, stack: ExitStack, options: _Options) -> None:
     """The command, with the executor held open on ``stack`` until the results are written."""
     import sim
     from sim.experiments.sweep import run_points
-    from sim.experiments.sweep_cache import DEFAULT_CACHE, ReplicationCache
+    from sim.experiments.sweep_cache import ReplicationCache
     from sim.report.results import dump_json, write_scenario
     from sim.report.sweep import sweep_record, write_sweep
     from sim.scenario import dump_yaml
@@ -277,10 +302,10 @@ def _sweep(signals: Signals, stack: ExitStack, options: _Options) -> None:
         consoles.err.print("interrupted")
         raise typer.Exit(exc.code) from None
     n = base.replications
-    folder = None if options.no_cache else (options.cache or DEFAULT_CACHE)
+    folder = options.cache_folder()
     # keyed by the version of the code that runs (as the API keys it and Dask checks workers)
     cache = ReplicationCache(folder, sim.__version__) if folder is not None else None
-    bar, update = _progress(points, n, options.quiet)
+    bar, update = points_progress(points, n, options.quiet)
 
     def work() -> SweepResult:
         sha = write_scenario(staging.tmp, dump_yaml(base))
@@ -312,37 +337,18 @@ def _sweep(signals: Signals, stack: ExitStack, options: _Options) -> None:
     if not options.quiet:
         _show(result)
         if cache is not None:
-            consoles.err.print(Text(_cache_text(result, folder)), soft_wrap=True)
+            consoles.err.print(Text(cache_text(result.reused, result.ran, folder)), soft_wrap=True)
         if len(params) > 2:
             consoles.err.print(
                 Text(f"no sweep.png: a grid of {len(params)} parameters has no plot (one or two)")
             )
-    code = EXIT_OK
     stopped = [p.stop_reason for p in result.points if not p.complete]
-    if stopped:
-        consoles.err.print(
-            Text(f"stopped at a guard: {'; '.join(stopped)} (results marked incomplete)"),
-            style="bold red",
-            soft_wrap=True,
-        )
-        code = EXIT_BROKEN
-    if options.quiet:
-        consoles.out.print(Text(str(final)), soft_wrap=True)
-    else:
-        consoles.out.print(Text(f"results: {final}"), soft_wrap=True)
-    if signals.pending:
-        consoles.err.print("interrupted (after the results were complete)")
-        code = 128 + signals.pending
-    raise typer.Exit(code)
+    finish(final, stopped, signals, quiet=options.quiet)
 
 
-def _cache_text(result: SweepResult, folder: Path | None) -> str:
+def cache_text(reused: int, ran: int, folder: Path | None) -> str:
     """What the cache gave: ``reused 12 of 16 replications from the cache (DIR); ran 4``."""
-    total = result.reused + result.ran
-    return (
-        f"reused {result.reused} of {total} replications from the cache ({folder}); "
-        f"ran {result.ran}"
-    )
+    return f"reused {reused} of {reused + ran} replications from the cache ({folder}); ran {ran}"
 
 
 def _base(options: _Options, flags: Sequence[str]) -> Any:

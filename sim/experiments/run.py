@@ -79,9 +79,17 @@ def replicate(
     horizon: float | None = None,
     trace: bool = False,
     progress: Progress | None = None,
+    prepare: Callable[[World], None] | None = None,
 ) -> ReplicationResult:
-    """Run one replication and keep what the results need (the World itself is dropped)."""
+    """Run one replication and keep what the results need (the World itself is dropped).
+
+    ``prepare(world)``, when given, is called on the built world before it runs: an observer
+    may schedule a callback on its clock there (see :mod:`sim.experiments.last_hour`). It must
+    not change the world's state, so that the figures stay those of ``ehrsim run``.
+    """
     world = World(scenario, index, seed=seed, horizon=horizon, trace=trace)
+    if prepare is not None:
+        prepare(world)
     world.run(progress=(lambda t: progress(index, t)) if progress else None)
     summary = replication_summary(world)
     events = list(world.events)

@@ -19,7 +19,7 @@ It prints nothing and writes nothing but the cache: :mod:`sim.report.sweep` writ
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,6 +47,8 @@ __all__ = [
     "SweepProgress",
     "SweepResult",
     "Task",
+    "fixed_overlays",
+    "load_grids",
     "load_points",
     "point_label",
     "run_points",
@@ -82,6 +84,8 @@ class Point:
     settings: tuple[tuple[str, str], ...]
     """(key, value as typed) per parameter, in the order of the parameters."""
     scenario: Scenario
+    variant: str = ""
+    """The variant of the scenario the point is on (``""``: the scenario as loaded)."""
 
     @property
     def assignments(self) -> list[str]:
@@ -91,12 +95,17 @@ class Point:
     @property
     def label(self) -> str:
         """How messages name the point: ``point 2/8 (systems.lab.connections=2)``."""
-        return point_label(self.index, self.count, self.settings)
+        return point_label(self.index, self.count, self.settings, self.variant)
 
 
-def point_label(index: int, count: int, settings: Sequence[tuple[str, str]]) -> str:
-    """``point 2/8 (systems.lab.connections=2)``: the point's place and its values."""
+def point_label(
+    index: int, count: int, settings: Sequence[tuple[str, str]], variant: str = ""
+) -> str:
+    """``point 2/8 (systems.lab.connections=2)``: the point's place and its values, after
+    its variant's name if it has one (``point 9/72 (variant 'drain-8': faults.0.for=1h)``)."""
     values = ", ".join(f"{key}={value}" for key, value in settings)
+    if variant:
+        values = f"variant {variant!r}: {values}"
     return f"point {index + 1}/{count} ({values})"
 
 
@@ -255,37 +264,70 @@ def load_points(
         PointsError: Points that are invalid: each problem once, with the first point it
             concerns and how many more share it.
     """
-    from sim.scenario.api import load_base, located_warnings
+    from sim.scenario.api import load_base
+
+    return load_grids({"": load_base(ref, sets)}, params, flags)
+
+
+def load_grids(
+    documents: Mapping[str, Document],
+    params: Sequence[Param],
+    flags: Sequence[str] = (),
+) -> tuple[list[Point], list[Problem]]:
+    """The grid laid on each of several documents (a scenario's variants), in turn.
+
+    Args:
+        documents: Variant name -> its document (``--set`` applied), in order; the name
+            (``""`` for none) labels the variant's points and warnings.
+        params: The swept keys.
+        flags: Overlays applied after the parameters (see :func:`load_points`).
+
+    Returns:
+        Every variant's points (numbered across all of them), and the warnings: each
+        variant's own, then each new one a point brings, naming the point.
+
+    Raises:
+        ScenarioError: A variant itself (with ``flags``) is invalid.
+        PointsError: Points that are invalid (see :func:`load_points`).
+    """
+    from sim.scenario.api import located_warnings
     from sim.scenario.build import build
     from sim.scenario.errors import Problem, ScenarioError
 
-    document = load_base(ref, sets)
-    base = document
-    for assignment in flags:
-        base = base.set(assignment)
-    warnings = located_warnings(base, build(base))
-    seen = {(w.file, w.line, w.path, w.message) for w in warnings}
     values = grid(params)
+    count = len(values) * len(documents)
+    warnings: list[Problem] = []
+    seen: set[tuple[object, ...]] = set()
     points: list[Point] = []
     failures: dict[str, list[str]] = {}
-    for i, combination in enumerate(values):
-        settings = tuple((p.key, v) for p, v in zip(params, combination, strict=True))
-        label = point_label(i, len(values), settings)
-        try:
-            point_doc = _point_document(document, settings)
-            for assignment in flags:
-                point_doc = point_doc.set(assignment)
-            scenario = build(point_doc)
-        except ScenarioError as exc:
-            for problem in exc.problems:
-                failures.setdefault(str(problem), []).append(label)
-            continue
-        points.append(Point(i, len(values), settings, scenario))
-        for w in located_warnings(point_doc, scenario):
+
+    def note(found: Sequence[Problem], suffix: str = "") -> None:
+        for w in found:
             key = (w.file, w.line, w.path, w.message)
             if key not in seen:
                 seen.add(key)
-                warnings.append(Problem(w.file, w.line, w.path, f"{w.message} ({label})"))
+                warnings.append(Problem(w.file, w.line, w.path, w.message + suffix))
+
+    for k, (variant, document) in enumerate(documents.items()):
+        base = document
+        for assignment in flags:
+            base = base.set(assignment)
+        note(located_warnings(base, build(base)), f" (variant {variant!r})" if variant else "")
+        for j, combination in enumerate(values):
+            i = k * len(values) + j
+            settings = tuple((p.key, v) for p, v in zip(params, combination, strict=True))
+            label = point_label(i, count, settings, variant)
+            try:
+                point_doc = _point_document(document, settings)
+                for assignment in flags:
+                    point_doc = point_doc.set(assignment)
+                scenario = build(point_doc)
+            except ScenarioError as exc:
+                for problem in exc.problems:
+                    failures.setdefault(str(problem), []).append(label)
+                continue
+            points.append(Point(i, count, settings, scenario, variant))
+            note(located_warnings(point_doc, scenario), f" ({label})")
     if failures:
         lines = []
         for message, labels in failures.items():
@@ -305,6 +347,7 @@ def run_points(
     executor: Executor | None = None,
     cache: ReplicationCache | None = None,
     progress: SweepProgress | None = None,
+    runner: Callable[[Task], Outcome] = run_task,
 ) -> SweepResult:
     """Run every replication of every point (those in the cache are reused) and gather them.
 
@@ -320,6 +363,9 @@ def run_points(
             one that a guard stopped is not stored (``limits.wall`` depends on the machine).
         progress: Called once per replication: first for each one reused, then as each
             finishes.
+        runner: What runs one task (a module-level function, so that any executor can
+            ship it): :func:`run_task`, or one whose outcome carries more (its cache then
+            needs a ``kind`` of its own).
 
     Raises:
         ValueError: No points, fewer than one replication, or a metric the points' scenarios
@@ -334,7 +380,7 @@ def run_points(
     problems = check_metrics(metrics, [p.scenario for p in points])
     if problems:
         raise ValueError("; ".join(problems))
-    runner = executor if executor is not None else LocalExecutor(1)
+    executing = executor if executor is not None else LocalExecutor(1)
     outcomes: list[list[Outcome | None]] = [[None] * n for _ in points]
     keys: dict[tuple[int, int], str] = {}
     todo: list[tuple[int, int]] = []
@@ -366,7 +412,7 @@ def run_points(
 
     tasks = [Task(points[k].scenario, i) for k, i in todo]
     if tasks:
-        runner.map(run_task, tasks, done)
+        executing.map(runner, tasks, done)
     results = []
     for point, mine in zip(points, outcomes, strict=True):
         gathered = [o for o in mine if o is not None]
@@ -382,6 +428,15 @@ def run_points(
         reused=reused,
         ran=len(tasks),
     )
+
+
+def fixed_overlays(
+    seed: int | None, replications: int | None, horizon: str | None = None
+) -> list[str]:
+    """The assignments that ``seed``, ``replications`` and ``horizon`` given to the API make
+    (each left out when ``None``), laid on every point after its values."""
+    given = (("seed", seed), ("replications", replications), ("horizon", horizon))
+    return [f"{key}={value}" for key, value in given if value is not None]
 
 
 def sweep(
@@ -424,8 +479,7 @@ def sweep(
     """
     import sim
 
-    flags = [f"seed={seed}"] if seed is not None else []
-    flags += [f"replications={replications}"] if replications is not None else []
+    flags = fixed_overlays(seed, replications)
     parsed = parse_params(params, [*sets, *flags])
     points, _warnings = load_points(scenario, parsed, sets, flags)
     for point in points:

@@ -73,15 +73,19 @@ def canonical(value: Any) -> Any:
     return ["pickle", type(value).__name__, digest]
 
 
-def replication_key(scenario: Scenario, index: int, version: str) -> str:
-    """The cache key of replication ``index`` of ``scenario`` under ehrsim ``version``."""
+def replication_key(scenario: Scenario, index: int, version: str, kind: str = "") -> str:
+    """The cache key of replication ``index`` of ``scenario`` under ehrsim ``version``.
+
+    ``kind`` names what the entry holds when it is more than a sweep's outcome (e.g. the
+    metastability map's ``last-hour``), so that entries of different shapes never meet; a
+    sweep's keys have none.
+    """
     fields = type(scenario).model_fields
     data = [[k, canonical(getattr(scenario, k))] for k in fields if k not in _IGNORED]
-    text = json.dumps(
-        {"ehrsim": version, "replication": index, "scenario": data},
-        separators=(",", ":"),
-        allow_nan=False,
-    )
+    key: dict[str, Any] = {"ehrsim": version, "replication": index, "scenario": data}
+    if kind:
+        key["kind"] = kind
+    text = json.dumps(key, separators=(",", ":"), allow_nan=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -91,15 +95,18 @@ class ReplicationCache:
     Args:
         folder: The cache folder (created when the first entry is written).
         version: The ehrsim version the entries belong to (part of every key).
+        kind: What the entries hold beyond a sweep's outcome (part of every key; ``""``
+            for a sweep's).
     """
 
-    def __init__(self, folder: Path, version: str) -> None:
+    def __init__(self, folder: Path, version: str, kind: str = "") -> None:
         self.folder = Path(folder)
         self.version = version
+        self.kind = kind
 
     def key(self, scenario: Scenario, index: int) -> str:
         """The key of replication ``index`` of ``scenario``."""
-        return replication_key(scenario, index, self.version)
+        return replication_key(scenario, index, self.version, self.kind)
 
     def _file(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"

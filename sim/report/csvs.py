@@ -31,6 +31,7 @@ __all__ = [
     "write_events",
     "write_latency",
     "write_replications",
+    "write_table",
     "write_timeseries",
     "write_trace",
 ]
@@ -102,7 +103,7 @@ def clock(start: datetime, seconds: float) -> str:
     return (start + timedelta(seconds=seconds)).isoformat(sep=" ", timespec="seconds")
 
 
-def _write(
+def write_table(
     path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], *, text: bool = False
 ) -> None:
     """Write a CSV file; `text` rows are already formatted cells."""
@@ -150,7 +151,7 @@ def write_timeseries(path: Path, reps: Sequence[ReplicationResult], start: datet
             for t, *values in zip(times, *data, strict=True):
                 yield [index, *moment(t), *values]
 
-    _write(path, ["replication", "time_s", "clock", *columns], rows(), text=True)
+    write_table(path, ["replication", "time_s", "clock", *columns], rows(), text=True)
 
 
 def write_latency(path: Path, reps: Sequence[ReplicationResult]) -> None:
@@ -162,7 +163,7 @@ def write_latency(path: Path, reps: Sequence[ReplicationResult]) -> None:
     ]
     header = [*LATENCY_COLUMNS, *extra]
     rows = ([row.get(k) for k in header] for rep in reps for row in rep.latency_rows)
-    _write(path, header, rows)
+    write_table(path, header, rows)
 
 
 def write_events(path: Path, reps: Sequence[ReplicationResult], start: datetime) -> None:
@@ -172,7 +173,7 @@ def write_events(path: Path, reps: Sequence[ReplicationResult], start: datetime)
         for rep in reps
         for ev in rep.events
     )
-    _write(path, EVENT_COLUMNS, rows)
+    write_table(path, EVENT_COLUMNS, rows)
 
 
 def write_trace(path: Path, reps: Sequence[ReplicationResult], start: datetime) -> None:
@@ -182,7 +183,7 @@ def write_trace(path: Path, reps: Sequence[ReplicationResult], start: datetime) 
         for rep in reps
         for (t, uid, flow, priority, event) in rep.trace or ()
     )
-    _write(path, TRACE_COLUMNS, rows)
+    write_table(path, TRACE_COLUMNS, rows)
 
 
 def _get(summary: dict[str, Any], path: str) -> Any:
@@ -206,4 +207,4 @@ def write_replications(path: Path, reps: Sequence[ReplicationResult]) -> None:
     columns = replication_columns(reps)
     header = ["replication", "complete", *(h for h, _ in columns)]
     rows = ([rep.index, rep.complete, *(_get(rep.summary, p) for _, p in columns)] for rep in reps)
-    _write(path, header, rows)
+    write_table(path, header, rows)

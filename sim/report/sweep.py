@@ -16,7 +16,6 @@ replications: the same sweep gives the same bytes, whatever ran it.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from sim.experiments.verdicts import zero_metrics
 from sim.report.compare_text import better, label, unit, value_text
 from sim.report.comparison import missing_text
-from sim.report.csvs import cell
+from sim.report.csvs import write_table
 from sim.report.results import dump_json, run_json
 
 if TYPE_CHECKING:
@@ -49,11 +48,7 @@ SWEEP_FILES = ("scenario.yaml", "sweep.csv", "sweep.json", "run.json", "sweep.pn
 def write_sweep_csv(path: Path, result: SweepResult) -> None:
     """sweep.csv: the header of :meth:`SweepResult.columns`, a row per point in grid order;
     a null is an empty cell, numbers to six decimals."""
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(result.columns())
-        for row in result.rows():
-            writer.writerow([cell(v) for v in row])
+    write_table(path, result.columns(), result.rows())
 
 
 def _position(value: str) -> float | None:

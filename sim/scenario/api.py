@@ -28,6 +28,7 @@ __all__ = [
     "load_with_warnings",
     "validate_files",
     "validate_paths",
+    "variant_documents",
 ]
 
 BASELINE = "baseline"
@@ -77,10 +78,12 @@ def load_with_warnings(ref: str | Path, sets: Sequence[str] = ()) -> tuple[Scena
     return scenario, located_warnings(document, scenario)
 
 
-def _variant_documents(
+def variant_documents(
     document: Document, extra: Mapping[str, Mapping[str, Any]]
 ) -> dict[str, Document]:
-    """Each variant's document: the base (without ``compare``) with the overlay laid on it."""
+    """Each ``compare`` variant's document, then each of ``extra``'s (one with a name the
+    file also uses replaces the file's): the base without ``compare``, the overlay laid on
+    it. The baseline is ``document`` itself."""
     variants: dict[str, Document] = {}
     compare = document.data.get("compare")
     if isinstance(compare, dict):
@@ -136,7 +139,7 @@ def _build_all(
     warnings = located_warnings(document, scenarios[BASELINE])
     seen = {(w.file, w.line, w.path, w.message) for w in warnings}
     problems: list[Problem] = []
-    for name, variant in _variant_documents(document, extra).items():
+    for name, variant in variant_documents(document, extra).items():
         try:
             scenarios[name] = build(variant)
         except ScenarioError as exc:
