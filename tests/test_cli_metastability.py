@@ -146,6 +146,25 @@ class TestVariants:
         assert record["variants"] == variants and record["points"] == 16
 
 
+class TestReport:
+    def test_report_writes_the_html_report_inside_the_folder_and_says_so_in_run_json(
+        self, tmp_path: Path
+    ) -> None:
+        """--report: report.html (not report.md) in the final folder, nothing left staged;
+        run.json's command ends with --report; `ehrsim report --help` names the kind."""
+        result = invoke("metastability", WORLD, *MAP, "--replications", "1", "--no-cache",
+                        "--out", "m", "-q", "--report")  # fmt: skip
+        assert result.exit_code == 0, result.output
+        folder = tmp_path / "m"
+        assert (folder / "report.html").is_file() and not (folder / "report.md").exists()
+        assert "ehrsim metastability report" in (folder / "report.html").read_text()
+        record = json.loads((folder / "run.json").read_text())
+        assert record["command"].endswith(" --no-cache --quiet --report")
+        assert [p.name for p in tmp_path.iterdir()] == ["m"]
+        help_text = " ".join(invoke("report", "--help").stdout.split())
+        assert "'sweep', 'plan' or 'metastability'" in help_text
+
+
 class TestIdentical:
     def test_the_files_are_byte_identical_whatever_ran_them(self, tmp_path: Path) -> None:
         """One worker without a cache, two workers filling a cache, and a rerun from it."""

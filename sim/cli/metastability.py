@@ -42,6 +42,7 @@ from sim.cli.common import (
     table,
 )
 from sim.cli.compare import VariantOpt, extra_variants
+from sim.cli.report import ReportFormatOpt, ReportOpt, report_flags, report_format
 from sim.cli.run import HorizonOpt, fit_warmup, overlays
 from sim.cli.sweep import CacheOpt, GridOptions, NoCacheOpt, cache_text, points_progress
 
@@ -100,6 +101,7 @@ class _Options(GridOptions):
     sets: list[str]
     seed: int | None
     horizon: str | None
+    report: str | None = None
 
     def command(self) -> list[str]:
         """The command as a user would retype it (for run.json)."""
@@ -118,7 +120,7 @@ class _Options(GridOptions):
                 ("--set", self.sets),
                 *self.switches(),
             ],
-        )
+        ) + report_flags(self.report)
 
 
 def metastability(
@@ -139,6 +141,8 @@ def metastability(
     out_dir: Annotated[Path | None, out_option("results/<name>/metastability-<run-id>/")] = None,
     force: ForceOpt = False,
     quiet: QuietOpt = False,
+    report: ReportOpt = False,
+    report_fmt: ReportFormatOpt = None,
 ) -> None:
     """Map how strong and how long a trigger each design survives: the metastability map.
 
@@ -161,7 +165,7 @@ def metastability(
     metastability.csv (variant, magnitude, duration_s, class, recovery_time_s,
     recovered_share, goodput_share: the last three as summary.json defines them),
     metastability.json, metastability.png (a panel per variant, the boundary drawn) and
-    run.json.
+    run.json; report.html with --report.
 
     Exit codes: 0 ok; 2 bad input (nothing run, nothing written); 3 an invariant broke
     (nothing written) or a guard stopped a point (results written, "complete": false);
@@ -172,6 +176,7 @@ def metastability(
         quiet=quiet, ref=scenario, fault=fault, magnitude=magnitude, duration=duration,
         steps=steps, variants=list(variants or ()), replications=replications,
         sets=list(sets or ()), seed=seed, horizon=horizon,
+        report=report_format(report, report_fmt),
     )  # fmt: skip
     with interruptible() as signals, ExitStack() as stack:
         _metastability(signals, stack, options)
@@ -258,6 +263,11 @@ def _metastability(signals: Signals, stack: ExitStack, options: _Options) -> Non
             cache=str(folder) if folder is not None else None,
         )
         (staging.tmp / "run.json").write_text(dump_json(record), encoding="utf-8")
+        if options.report is not None:
+            from sim.cli.common import installed_version
+            from sim.report.publish import write_report
+
+            write_report(staging.tmp, options.report, version=installed_version())
         return result
 
     result, final = land(staging, signals, work)

@@ -1,5 +1,6 @@
-"""``ehrsim report``: the report of a results folder (a run's, a comparison's, a sweep's or a
-plan's), and the ``--report`` options that ``run``, ``compare``, ``sweep`` and ``plan`` share."""
+"""``ehrsim report``: the report of a results folder (a run's, a comparison's, a sweep's, a
+plan's or a metastability map's), and the ``--report`` options that ``run``, ``compare``,
+``sweep``, ``plan`` and ``metastability`` share."""
 
 from __future__ import annotations
 
@@ -59,7 +60,8 @@ def report(
         Path,
         typer.Argument(
             metavar="RESULTS_DIR",
-            help="A results folder written by 'ehrsim run', 'compare', 'sweep' or 'plan'.",
+            help="A results folder written by 'ehrsim run', 'compare', 'sweep', 'plan' or "
+            "'metastability'.",
             show_default=False,
         ),
     ],
@@ -72,7 +74,7 @@ def report(
         ),
     ] = ReportFormat.html,
 ) -> None:
-    """Write the report of a results folder of run, compare, sweep or plan, from the folder alone.
+    """Write the report of a results folder of run, compare, sweep, plan or metastability.
 
     A run's report: the headline figures with their 95% intervals, the hypotheses, the
     scenario in words (flows, systems, each channel's effective strategy, faults), the fault
@@ -85,13 +87,17 @@ def report(
     heatmaps (two), the table of the points with their intervals, the scenario and the
     provenance. A plan's: the answer in a sentence, the question and the rule that judged each
     value, the curve with the target line, the values evaluated with their verdicts, the
-    scenario and the provenance. Nothing is simulated again.
+    scenario and the provenance. A metastability map's: what was mapped (the fault, its
+    magnitude and duration axes, the variants, the replications), the phase diagram, per
+    variant how many points recover, are recovering at the horizon or stay degraded and what
+    those classes mean, the table of the points, the scenario and the provenance. Everything
+    comes from the folder alone: nothing is simulated again.
 
     Writes RESULTS_DIR/report.html and/or RESULTS_DIR/report.md (its figures in
     RESULTS_DIR/report-figures/), replacing a previous report, and prints their paths.
 
-    Exit codes: 0 written; 2 not a results folder of run, compare, sweep or plan, a file it
-    needs missing, or a file in it that does not parse (nothing written).
+    Exit codes: 0 written; 2 not a results folder of run, compare, sweep, plan or
+    metastability, a file it needs missing, or a file in it that does not parse (nothing written).
     """
     from sim.cli.common import installed_version
     from sim.report.folder import ReportError

@@ -2,7 +2,8 @@
 
 The HTML and Markdown templates lay out the same content, built here (and in
 :mod:`sim.report.run_content`, :mod:`sim.report.compare_content`,
-:mod:`sim.report.sweep_content`, :mod:`sim.report.plan_content`) from a results folder alone.
+:mod:`sim.report.sweep_content`, :mod:`sim.report.plan_content`,
+:mod:`sim.report.metastability_content`) from a results folder alone.
 Figures are formatted with the terminal tables' helpers (:mod:`sim.report.tables`,
 :mod:`sim.report.compare_text`), so a report and ``ehrsim run`` print the same ``12,345`` and
 ``2h 41m``; the exact numbers stay beside them for machines (the HTML's ``data-value``).
@@ -195,7 +196,7 @@ def run_id(folder: ResultsFolder) -> str:
 
 
 def guard_note(folder: ResultsFolder) -> str:
-    """What a sweep's or a plan's figures miss when a guard stopped replications (``""``
+    """What a sweep's, a plan's or a map's figures miss when a guard stopped replications (``""``
     when none did): their file's ``complete`` and run.json's ``stop_reason``."""
     if folder.summary.get("complete") is not False:
         return ""
@@ -261,12 +262,12 @@ def _executor_text(executor: Any) -> str:
 
 
 def _kind_rows(folder: ResultsFolder) -> list[tuple[str, str]]:
-    """Provenance only some kinds have: a comparison's variants; what ran a sweep's or a
-    plan's replications and how many came from the replication cache."""
+    """Provenance only some kinds have: a comparison's variants; what ran a sweep's, a plan's
+    or a map's replications and how many came from the replication cache."""
     run = folder.run
     if folder.kind == "compare":
         return [("variants", ", ".join(str(v) for v in run.get("variants", [])))]
-    if folder.kind not in ("sweep", "plan"):
+    if folder.kind not in ("sweep", "plan", "metastability"):
         return []
     reused, ran = _number(run.get("reused")), _number(run.get("ran"))
     cache = run.get("cache")

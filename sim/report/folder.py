@@ -1,10 +1,11 @@
 """A results folder read back for a report: its kind, its files and the figures it holds.
 
 ``ehrsim report`` never simulates: everything it says comes from the folder a ``run``, a
-``compare``, a ``sweep`` or a ``plan`` wrote (run.json, the command's figures in summary.json,
-sweep.json or plan.json, scenario.yaml loaded with the scenario loader, events.csv and the PNG
-figures). A folder of another kind, or a folder that is not a results folder, is refused with
-a :class:`ReportError` that names the folder or file and says what was found or is missing.
+``compare``, a ``sweep``, a ``plan`` or a ``metastability`` map wrote (run.json, the command's
+figures in summary.json, sweep.json, plan.json or metastability.json, scenario.yaml loaded
+with the scenario loader, events.csv and the PNG figures). A folder of another kind, or a
+folder that is not a results folder, is refused with a :class:`ReportError` that names the
+folder or file and says what was found or is missing.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ __all__ = [
     "required_files",
 ]
 
-KINDS = ("run", "compare", "sweep", "plan")
+KINDS = ("run", "compare", "sweep", "plan", "metastability")
 """The kinds of results folder a report can be written for (run.json's ``kind``)."""
 
 DATA_FILES = {
@@ -39,6 +40,7 @@ DATA_FILES = {
     "compare": "summary.json",
     "sweep": "sweep.json",
     "plan": "plan.json",
+    "metastability": "metastability.json",
 }
 """The file holding each kind's figures (:attr:`ResultsFolder.summary`)."""
 
@@ -47,6 +49,7 @@ _SHAPES = {
     "compare": ("ranking", "variants"),
     "sweep": ("params", "metrics", "points"),
     "plan": ("key", "target", "points"),
+    "metastability": ("fault", "magnitude", "duration", "points"),
 }
 """Keys the figures file of each kind always has: what tells one kind's file from another's."""
 
@@ -117,6 +120,15 @@ FIGURES: dict[str, tuple[FigureFile, ...]] = {
             "dashed. Values it skipped are gaps: it assumed the curve monotone there.",
         ),
     ),
+    "metastability": (
+        FigureFile(
+            "metastability.png",
+            "The phase diagram: a panel per variant, the fault's strength up and its length "
+            "across; each cell a point, coloured by its class (what most of its replications "
+            "did in the last hour of the horizon, the trigger gone), with how many replications "
+            "agree where not all do, and the boundary between the classes drawn.",
+        ),
+    ),
 }
 """Every figure a report embeds, per kind, in the order it shows them, with its caption.
 A figure missing from the folder is left out of the report."""
@@ -143,17 +155,18 @@ class ResultsFolder:
 
     Attributes:
         path: The folder.
-        kind: ``run``, ``compare``, ``sweep`` or ``plan`` (run.json's ``kind``).
+        kind: ``run``, ``compare``, ``sweep``, ``plan`` or ``metastability`` (run.json's
+            ``kind``).
         run: run.json's content.
-        summary: The figures: summary.json's content (a run, a comparison), sweep.json's or
-            plan.json's (see :data:`DATA_FILES`).
+        summary: The figures: summary.json's content (a run, a comparison), sweep.json's,
+            plan.json's or metastability.json's (see :data:`DATA_FILES`).
         scenario_yaml: scenario.yaml's text.
         scenario: The scenario loaded from scenario.yaml (a comparison's base scenario).
         variants: A comparison's variants' scenarios, the base first as ``baseline`` (empty
             for a run).
         events: events.csv's rows (a comparison's: the baseline's, from its variant folder);
             ``None`` when the folder has no such file (one written by an older ehrsim, or a
-            sweep's or a plan's, which keep no events).
+            sweep's, a plan's or a map's, which keep no events).
         figures: The figures of :data:`FIGURES` that the folder holds, in their order.
     """
 
@@ -192,10 +205,12 @@ def _kind(path: Path, run: dict[str, Any]) -> str:
             return "sweep"
         if (path / "plan.json").is_file():
             return "plan"
+        if (path / "metastability.json").is_file():
+            return "metastability"
         if not (path / "summary.json").is_file():
             raise ReportError(
                 f"{path}: run.json has no 'kind' and the folder holds no summary.json, "
-                "sweep.json or plan.json"
+                "sweep.json, plan.json or metastability.json"
             )
         summary = _json(path / "summary.json")
         if "ranking" in summary and "variants" in summary:
@@ -257,7 +272,7 @@ def _scenarios(path: Path, kind: str) -> tuple[Scenario, dict[str, Scenario]]:
 
 
 def read_folder(path: Path) -> ResultsFolder:
-    """Read the results folder of a run, a comparison, a sweep or a plan.
+    """Read the results folder of a run, a comparison, a sweep, a plan or a metastability map.
 
     Raises:
         ReportError: Naming the folder or file and what is wrong: no such folder, not a
@@ -272,7 +287,8 @@ def read_folder(path: Path) -> ResultsFolder:
     if not any((path / name).is_file() for name in known):
         raise ReportError(
             f"{path}: not a results folder of ehrsim (no {', '.join(known)}); give the "
-            "folder a run, compare, sweep or plan wrote, e.g. results/<name>/<run-id>"
+            "folder a run, compare, sweep, plan or metastability wrote, e.g. "
+            "results/<name>/<run-id>"
         )
     if not (path / "run.json").is_file():
         raise ReportError(

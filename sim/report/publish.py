@@ -5,8 +5,8 @@ content and renders every requested format in memory first: a folder that cannot
 on raises :class:`~sim.report.folder.ReportError` before anything is written. Each file is
 then written to a temporary name beside it and renamed into place, and report-figures/ is
 built aside and swapped in, so a reader never sees half a report. ``ehrsim report`` calls it
-on a finished folder; ``run``, ``compare``, ``sweep`` and ``plan`` with ``--report`` on the
-folder being staged, before it is renamed into place.
+on a finished folder; ``run``, ``compare``, ``sweep``, ``plan`` and ``metastability`` with
+``--report`` on the folder being staged, before it is renamed into place.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ REPORT_MD: Final = "report.md"
 def _builders() -> dict[str, Callable[[ResultsFolder], Report]]:
     """Each kind's content builder (imported when a report is built)."""
     from sim.report.compare_content import compare_report
+    from sim.report.metastability_content import metastability_report
     from sim.report.plan_content import plan_report
     from sim.report.run_content import run_report
     from sim.report.sweep_content import sweep_report
@@ -46,6 +47,7 @@ def _builders() -> dict[str, Callable[[ResultsFolder], Report]]:
         "compare": compare_report,
         "sweep": sweep_report,
         "plan": plan_report,
+        "metastability": metastability_report,
     }
 
 
@@ -105,7 +107,8 @@ def write_report(path: Path, fmt: str = "html", *, version: str | None = None) -
     """Write the report of the results folder ``path``; return the files written.
 
     Args:
-        path: A folder written by ``ehrsim run``, ``compare``, ``sweep`` or ``plan``.
+        path: A folder written by ``ehrsim run``, ``compare``, ``sweep``, ``plan`` or
+            ``metastability``.
         fmt: ``html`` (report.html), ``md`` (report.md and report-figures/) or ``both``.
         version: ehrsim's version for the footer (default: the package's).
 

@@ -1,6 +1,6 @@
-"""A small world with faults, its run and its comparison, each with its report, and a sweep
-and a plan of a smaller one with theirs, for the report tests (written once per session: about
-5 s and 10 s)."""
+"""A small world with faults, its run and its comparison, each with its report, a sweep and a
+plan of a smaller one with theirs, and a metastability map of the small metastable world with
+its, for the report tests (written once per session: about 5 s, 10 s and a few seconds)."""
 
 from __future__ import annotations
 
@@ -166,3 +166,33 @@ def grids(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Grids]:
     finally:
         os.chdir(old)
     yield Grids(base / "sweep", base / "sweep2", base / "plan", out["plan"])
+
+
+METASTABLE = Path(__file__).resolve().parent.parent / "data" / "metastable.yaml"
+"""The small metastable world (tests/data/metastable.yaml): a 1h15m run whose engine stalls
+for part of each minute from +10min."""
+
+META_COMMAND = [
+    "metastability", str(METASTABLE), "--magnitude", "0.1..0.5", "--duration", "3s..30s",
+    "--steps", "2", "--replications", "2",
+    "--variant", "drain: {strategy: {drain: {rate: 3/s}}}",
+    "--jobs", "1", "--no-cache", "--report-format", "both", "--out", "meta",
+]  # fmt: skip
+"""A map of four points per variant, two replications each, with its report in both formats:
+on the baseline (immediate retries) only the strongest and longest stall tips the world into
+staying degraded (see tests/test_cli_metastability.py); draining the backlog at 3/s after the
+stall recovers everywhere."""
+
+
+@pytest.fixture(scope="session")
+def meta(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The results folder of :data:`META_COMMAND`, run in this process."""
+    base = tmp_path_factory.mktemp("meta")
+    old = Path.cwd()
+    os.chdir(base)
+    try:
+        result = invoke(*META_COMMAND)
+        assert result.exit_code == 0, result.output
+    finally:
+        os.chdir(old)
+    return base / "meta"

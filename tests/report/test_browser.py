@@ -1,7 +1,7 @@
-"""The HTML reports of a run, a comparison, a sweep and a plan in headless Chromium (Debian's,
-driven by Selenium through chromium-driver): no console error, every figure loaded, nothing
-requested over the network, and the numbers on the page are summary.json's, sweep.json's or
-plan.json's."""
+"""The HTML reports of a run, a comparison, a sweep, a plan and a metastability map in headless
+Chromium (Debian's, driven by Selenium through chromium-driver): no console error, every figure
+loaded, nothing requested over the network, and the numbers on the page are summary.json's,
+sweep.json's, plan.json's or metastability.json's."""
 
 from __future__ import annotations
 
@@ -101,6 +101,9 @@ def load(driver: Any, path: Path) -> dict[str, Any]:
             e => e.textContent.trim()),
           verdicts: Array.from(document.querySelectorAll('[data-verdict]')).map(
             e => e.dataset.verdict),
+          classes: Array.from(document.querySelectorAll('td[data-class]')).map(e => ({
+            cls: e.dataset.class, value: e.dataset.value || null,
+            variant: e.closest('tr').dataset.variant, shown: e.textContent.trim()})),
           resources: performance.getEntriesByType('resource').map(r => r.name),
           title: document.querySelector('h1').textContent,
         };
@@ -219,5 +222,30 @@ def test_the_plan_report_in_a_browser(browser: Any, grids: Grids, tmp_path: Path
     assert [json.loads(c["value"]) for c in page["metrics"]] == [p["mean"] for p in data["points"]]
     assert page["verdicts"] == [p["verdict"] for p in data["points"]]
     shot = tmp_path / "plan.png"
+    browser.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000
+
+
+def test_the_metastability_report_in_a_browser(browser: Any, meta: Path, tmp_path: Path) -> None:
+    """A map's page: self-contained (the phase diagram a data: image); each variant's class
+    counts, each point's class and figures metastability.json's."""
+    page = load(browser, meta / "report.html")
+    check_self_contained(page, meta, "metastability")
+    data = read_json(meta / "metastability.json")
+    counts = [c for c in page["classes"] if c["value"] is not None]
+    assert {(c["variant"], c["cls"]): json.loads(c["value"]) for c in counts} == {
+        (v, cls): sum(p["variant"] == v and p["class"] == cls for p in data["points"])
+        for v in data["variants"]
+        for cls in data["classes"]
+    }
+    assert [c["shown"] for c in counts] == [c["value"] for c in counts]
+    points = [c for c in page["classes"] if c["value"] is None]
+    assert [json.loads(c["cls"]) for c in points] == [p["class"] for p in data["points"]]
+    metrics = page["metrics"]
+    assert len(metrics) == 3 * len(data["points"]) > 0
+    for cell in metrics:
+        assert json.loads(cell["value"]) == data["points"][cell["point"]][cell["metric"]]
+    assert page["title"] == "Small metastable world"
+    shot = tmp_path / "metastability.png"
     browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000

@@ -11,7 +11,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from sim.scenario import load_scenario
-from tests.report.conftest import DRAIN, WORLD, invoke
+from tests.report.conftest import DRAIN, METASTABLE, WORLD, invoke
 
 TITLE = "<script>alert(1)</script>"
 FAULT = "*lab* down | [click](http://evil.example) <img src=x onerror=alert(2)> & `x`"
@@ -62,17 +62,26 @@ def hostile_drain() -> str:
     return text.replace("{name: stall,", f"{{name: '{FAULT}',")
 
 
-KINDS = ["run", "compare", "sweep", "plan"]
+def hostile_metastable() -> str:
+    """The map's world (tests/data/metastable.yaml) with the hostile title and fault."""
+    text = METASTABLE.read_text()
+    text = re.sub(r"(?m)^title: .*$", f"title: '{TITLE}'", text)
+    return text.replace("{name: engine stall,", f"{{name: '{FAULT}',")
+
+
+KINDS = ["run", "compare", "sweep", "plan", "metastability"]
 
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A run and a comparison (one replication, two hours) of a world whose title, fault and
-    variant names hold HTML and Markdown, and a sweep and a plan (two replications, two
-    values) of a world whose title and fault do."""
+    variant names hold HTML and Markdown, a sweep and a plan (two replications, two values)
+    of a world whose title and fault do, and a metastability map (one replication, four
+    points) of another such world."""
     base = tmp_path_factory.mktemp("hostile")
     (base / "world.yaml").write_text(hostile_world())
     (base / "drain.yaml").write_text(hostile_drain())
+    (base / "metastable.yaml").write_text(hostile_metastable())
     commands = {
         command: [command, "world.yaml", "--replications", "1", "--set", "horizon=2h"]
         for command in ("run", "compare")
@@ -82,6 +91,9 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     commands["plan"] = ["plan", "drain.yaml", "--vary", "systems.server.connections=2..4",
                         "--target", "recovery_time_s < 160s", "--set", "replications=2",
                         "--replications-max", "2", "--no-cache"]  # fmt: skip
+    commands["metastability"] = ["metastability", "metastable.yaml", "--magnitude", "0.1..0.5",
+                                 "--duration", "3s..30s", "--steps", "2", "--replications", "1",
+                                 "--no-cache"]  # fmt: skip
     old = Path.cwd()
     os.chdir(base)
     try:
@@ -98,7 +110,7 @@ def test_the_world_really_holds_the_names(hostile: tuple[Path, Path]) -> None:
     assert load_scenario(hostile["run"] / "scenario.yaml").title == TITLE
     assert FAULT in (hostile["run"] / "events.csv").read_text()
     assert (hostile["compare"] / "variants" / "%3Cb%3Ev%3C%2Fb%3E" / "timeseries.csv").is_file()
-    for kind in ("sweep", "plan"):
+    for kind in ("sweep", "plan", "metastability"):
         scenario = load_scenario(hostile[kind] / "scenario.yaml")
         assert scenario.title == TITLE and scenario.faults[0].name == FAULT
 

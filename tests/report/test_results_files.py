@@ -115,7 +115,7 @@ class TestBadFolders:
             ("missing", "missing: no such folder"),
             ("file.txt", "file.txt: is a file, not a results folder"),
             ("empty", "empty: not a results folder of ehrsim (no run.json, scenario.yaml, "
-             "summary.json, sweep.json, plan.json)"),
+             "summary.json, sweep.json, plan.json, metastability.json)"),
             ("other", "other: not a results folder of ehrsim"),
         ],
     )  # fmt: skip
@@ -135,19 +135,19 @@ class TestBadFolders:
         return target
 
     def test_a_folder_of_another_kind(self, folders: Folders, tmp_path: Path) -> None:
-        """A folder of a kind the report does not read (run.json kind 'metastability') is
-        refused by name, nothing written."""
-        folder = self._copy(folders.run, tmp_path / "metastability")
+        """A folder of a kind the report does not read (run.json kind 'theory') is refused by
+        name, nothing written."""
+        folder = self._copy(folders.run, tmp_path / "theory")
         record = read_json(folder / "run.json")
-        record["kind"] = "metastability"
+        record["kind"] = "theory"
         (folder / "run.json").write_text(json.dumps(record))
         before = sorted(p.name for p in folder.iterdir())
         result = invoke("report", str(folder))
         assert result.exit_code == 2
         text = " ".join(result.stderr.split())
         assert (
-            f"error: {folder}: the results of ehrsim metastability; ehrsim report reads the "
-            "folders of run, compare, sweep and plan only" in text
+            f"error: {folder}: the results of ehrsim theory; ehrsim report reads the "
+            "folders of run, compare, sweep, plan and metastability only" in text
         )
         assert sorted(p.name for p in folder.iterdir()) == before
 
