@@ -97,11 +97,18 @@ def _parallel_note(r: Results) -> list[str]:
 
 
 def _backlog_note(r: Results) -> list[str]:
-    b = r.backlog
+    figures = "; ".join(
+        f"`order: {b.order}`, draining: {b.med('drain_rate'):,.0f} messages per CPU-s "
+        f"against {b.med('calm_rate'):,.0f} without the stall, deliveries alone "
+        f"{b.med('drain_deliveries_rate'):,.0f} against {b.med('calm_deliveries_rate'):,.0f}"
+        for b in r.backlog
+    )
     return [
-        f"Draining: {b.med('drain_rate'):,.0f} messages per CPU-s against "
-        f"{b.med('calm_rate'):,.0f} without the stall; deliveries alone "
-        f"{b.med('drain_deliveries_rate'):,.0f} against {b.med('calm_deliveries_rate'):,.0f}.",
+        f"{figures}. A backlog changes no step of a message's path; what it adds is memory: "
+        "its waiting messages, and whatever a step reaches on their behalf (the per-patient "
+        "lines of `sim/model/gate.py` were one), are out of the caches when they are reached. "
+        "Look for a step that touches an object other than the message in hand: `perf record` "
+        "on the drain window shows it as the increment of that object's reference count.",
     ]
 
 
