@@ -21,6 +21,13 @@ def entered(gate: PatientGate, *patients: int) -> list[Message]:
     return made
 
 
+def set_aside(gate: PatientGate, *made: Message) -> None:
+    """What a lane does with a message that reached a worker before its turn."""
+    for m in made:
+        m.place = HELD
+        gate.hold(m)
+
+
 def test_only_a_patients_oldest_may_go_and_patients_do_not_wait_for_each_other() -> None:
     gate = PatientGate(3)
     a1, b1, a2, a3 = entered(gate, 0, 1, 0, 0)
@@ -35,9 +42,7 @@ def test_only_a_patients_oldest_may_go_and_patients_do_not_wait_for_each_other()
 def test_a_message_set_aside_is_released_when_its_predecessor_leaves() -> None:
     gate = PatientGate(2)
     a1, a2, a3 = entered(gate, 1, 1, 1)
-    for m in (a2, a3):
-        m.place = HELD
-        gate.hold(m)
+    set_aside(gate, a2, a3)
     assert gate.leave(a1) is a2
     a2.place = QUEUED  # the channel queues it again
     assert gate.is_head(a2)
@@ -52,8 +57,7 @@ def test_one_leaving_out_of_turn_is_skipped_when_its_turn_comes() -> None:
     assert gate.leave(a3) is None  # expired while a1 is under way
     assert gate.leave(a2) is None
     assert len(gate) == 2
-    a4.place = HELD
-    gate.hold(a4)
+    set_aside(gate, a4)
     assert gate.leave(a1) is a4  # a2 and a3 have left: a4 is next
     assert gate.is_head(a4)
     gate.leave(a4)
@@ -63,9 +67,7 @@ def test_one_leaving_out_of_turn_is_skipped_when_its_turn_comes() -> None:
 def test_a_message_set_aside_that_is_lost_is_neither_released_nor_kept() -> None:
     gate = PatientGate(1)
     a1, a2, a3 = entered(gate, 0, 0, 0)
-    for m in (a2, a3):
-        m.place = HELD
-        gate.hold(m)
+    set_aside(gate, a2, a3)
     a2.place = LOST  # a crash takes both out, a2 first
     assert gate.leave(a2) is None
     assert gate.leave(a1) is a3
@@ -78,8 +80,7 @@ def test_a_released_message_lost_before_it_is_released_stays_in_the_line() -> No
     its successor no longer set aside, and leaves it to leave on its own."""
     gate = PatientGate(1)
     a1, a2 = entered(gate, 0, 0)
-    a2.place = HELD
-    gate.hold(a2)
+    set_aside(gate, a2)
     a1.place = a2.place = LOST
     assert gate.leave(a1) is None
     assert gate.is_head(a2)
