@@ -40,15 +40,24 @@ def _december_note(r: Results) -> list[str]:
     par = r.parallel
     per_rep = dec.cpu_s / dec.replications
     floor = par.december_replications * per_rep / 2.0 + o.import_s + o.load_s
+    cpu = (
+        f"one replication of the replay took {per_rep:.2f} CPU-s in the throughput runs "
+        f"({dec.rate:,.0f} messages per CPU-s), so {par.december_replications} replications "
+        f"on 2 fully used cores take about {floor:.1f} s with imports ({o.import_s:.2f} s) and "
+        f"loading ({o.load_s:.2f} s), before forking, pickling and (through the CLI) writing "
+        "the results folder."
+    )
+    if floor < 10.0:
+        m = r.machine
+        return [
+            f"Not for want of CPU: {cpu} Beyond that, the two workers waited for the "
+            f"machine's {m.nproc} cores, which other users had a share of (load average "
+            f"{m.load_start} at the start, {m.load_end} at the end; see Parallel replications).",
+        ]
     return [
-        f"It is CPU-bound: one replication of the replay took {per_rep:.2f} CPU-s in the "
-        f"throughput runs ({dec.rate:,.0f} messages per CPU-s), so "
-        f"{par.december_replications} replications on 2 fully used cores take about "
-        f"{floor:.1f} s with imports ({o.import_s:.2f} s) and loading ({o.load_s:.2f} s), "
-        "before forking, pickling and (through the CLI) writing the results folder. "
-        f"Meeting 10 s needs about {floor / 10.0:.1f}x fewer CPU-seconds per message, more than "
-        "any local change the profile points at. The December profile's largest own times: "
-        f"{_top(r.profiles[1], 6)}.",
+        f"It is CPU-bound: {cpu} Meeting 10 s needs about {floor / 10.0:.1f}x fewer "
+        "CPU-seconds per message, more than any local change the profile points at. The "
+        f"December profile's largest own times: {_top(r.profiles[1], 6)}.",
     ]
 
 
@@ -97,11 +106,18 @@ def _parallel_note(r: Results) -> list[str]:
 
 
 def _backlog_note(r: Results) -> list[str]:
-    b = r.backlog
+    figures = "; ".join(
+        f"`order: {b.order}`, draining: {b.med('drain_rate'):,.0f} messages per CPU-s "
+        f"against {b.med('calm_rate'):,.0f} without the stall, deliveries alone "
+        f"{b.med('drain_deliveries_rate'):,.0f} against {b.med('calm_deliveries_rate'):,.0f}"
+        for b in r.backlog
+    )
     return [
-        f"Draining: {b.med('drain_rate'):,.0f} messages per CPU-s against "
-        f"{b.med('calm_rate'):,.0f} without the stall; deliveries alone "
-        f"{b.med('drain_deliveries_rate'):,.0f} against {b.med('calm_deliveries_rate'):,.0f}.",
+        f"{figures}. A backlog changes no step of a message's path; what it adds is memory: "
+        "its waiting messages, and whatever a step reaches on their behalf (the per-patient "
+        "lines of `sim/model/gate.py` were one), are out of the caches when they are reached. "
+        "Look for a step that touches an object other than the message in hand: `perf record` "
+        "on the drain window shows it as the increment of that object's reference count.",
     ]
 
 

@@ -164,9 +164,11 @@ class Lane:
             if ch.blocked:
                 ch.blocked_q.append(msg)
                 continue
-            if msg.gated and not ch.gate.is_head(msg):  # type: ignore[union-attr]
+            gate = ch.gate
+            if msg.gated and gate is not None and not gate.is_head(msg):
                 msg.place = HELD
                 ch.count.held += 1
+                gate.hold(msg)
                 continue
             self.pool.idle -= 1
             if ch.exclusive:

@@ -58,6 +58,7 @@ class Message:
         "result_at",
         "seq",
         "tries",
+        "turn",
         "uid",
         "wake",
     )
@@ -96,6 +97,8 @@ class Message:
         """The pending event that will resend it after a backoff (a fix may resend sooner)."""
         self.paper = 0
         """1: a paper order also sent electronically (a duplicate to reconcile); 2: paper only."""
+        self.turn = 0
+        """Its place in its patient's line at its channel, under per-patient order (the gate)."""
 
     def __repr__(self) -> str:
         return f"<Message {self.uid} {self.flow.id} {CLASSES[self.cls]} p{self.patient}>"

@@ -155,7 +155,7 @@ class World(ChannelHooks, Incidents, Accounting):
                 self.count,
                 RetryPolicy(strategy.retry, self.streams.uniform(f"jitter:{sid}")),
                 on_reply,
-                PatientGate() if gated else None,
+                PatientGate(sc.patients) if gated else None,
                 shared and strict,
                 sc.patients,
                 self.warmup,
