@@ -24,8 +24,9 @@ from sim.report.results import dump_json, run_json
 
 if TYPE_CHECKING:
     from sim.experiments.capacity import CapacityResult, Knob, PlanPoint
+    from sim.report.plots.canvas import Figure
 
-__all__ = ["PLAN_FILES", "plan_record", "plan_sentence", "write_plan"]
+__all__ = ["PLAN_FILES", "plan_figure_of", "plan_record", "plan_sentence", "write_plan"]
 
 PLAN_FILES = ("scenario.yaml", "plan.json", "plan.png", "run.json")
 """The files of a plan's results folder."""
@@ -106,12 +107,10 @@ def _position(knob: Knob, value: str) -> float:
         return parse_rate(value) if "/" in value else parse_duration(value)
 
 
-def write_plan(folder: Path, result: CapacityResult, *, title: str) -> list[str]:
-    """Write plan.json and plan.png into ``folder``; returns the names written."""
-    from sim.report.plots.canvas import save
+def plan_figure_of(result: CapacityResult, *, title: str) -> Figure:
+    """plan.png's figure, not yet saved: the curve the search saw, the target, the answer."""
     from sim.report.plots.plan import CurvePoint, plan_figure
 
-    (folder / "plan.json").write_text(dump_json(result.to_json()), encoding="utf-8")
     points = []
     for p in result.points:
         ci = p.figure.ci95
@@ -132,7 +131,7 @@ def write_plan(folder: Path, result: CapacityResult, *, title: str) -> list[str]
         f"values (the grid: {result.grid_runs}); verdicts at {result.confidence:.0%} one-sided "
         f"confidence; the search {ASSUMPTION}"
     )
-    fig = plan_figure(
+    return plan_figure(
         points,
         key=result.knob.key,
         metric_label=label(metric),
@@ -148,7 +147,14 @@ def write_plan(folder: Path, result: CapacityResult, *, title: str) -> list[str]
         title=f"{title}\n{plan_sentence(result)}",
         note=note,
     )
-    save(fig, folder / "plan.png")
+
+
+def write_plan(folder: Path, result: CapacityResult, *, title: str) -> list[str]:
+    """Write plan.json and plan.png into ``folder``; returns the names written."""
+    from sim.report.plots.canvas import save
+
+    (folder / "plan.json").write_text(dump_json(result.to_json()), encoding="utf-8")
+    save(plan_figure_of(result, title=title), folder / "plan.png")
     return ["plan.json", "plan.png"]
 
 

@@ -24,7 +24,7 @@ from sim.experiments.run import RunResult, run
 from sim.scenario import load_scenario
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    from sim.report.plots.canvas import Figure
 
 __all__ = [
     "DESIGNS",
