@@ -187,12 +187,10 @@ class WhatIf:
 
 
 def _duration(seconds: float) -> str:
-    """``1 h 05 min``, ``12 min``, ``40 s``."""
-    if seconds < 60:
-        return f"{seconds:.0f} s"
-    minutes = round(seconds / 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+    """A duration as the reports write it: ``4m 36s``, ``1h 02m``."""
+    from sim.report.compare_text import value_text
+
+    return value_text("recovery_time_s", seconds)
 
 
 def update(settings: Settings) -> WhatIf:
