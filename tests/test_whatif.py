@@ -95,3 +95,33 @@ def test_the_core_never_imports_the_teaching_helpers() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_sliders_redraw_on_a_change() -> None:
+    """The widgets draw once, and a slider's change replaces the figure and the command line
+    with the new settings' (no kernel needed: the output is widget state)."""
+    pytest.importorskip("ipywidgets")
+    from sim.teaching.widgets import what_if_widgets
+
+    box = what_if_widgets()
+    (left, right), out = box.children[0].children, box.children[1]
+    stall, connections = left.children
+    design, drain = right.children
+
+    def shown() -> tuple[int, str]:
+        images = sum(1 for o in out.outputs if "image/png" in o.get("data", {}))
+        text = "".join(o.get("text", "") for o in out.outputs if o["output_type"] == "stream")
+        return images, text
+
+    images, text = shown()
+    assert images == 1 and "--set faults.0.for=120min" in text
+    stall.value = 4.0
+    images, text = shown()
+    assert images == 1 and "--set faults.0.for=240min" in text
+    design.value = PER_PATIENT
+    connections.value = 3
+    drain.value = 1.5
+    images, text = shown()
+    assert images == 1
+    assert "strategy.order=per-patient" in text and "systems.lab.connections=3" in text
+    assert "strategy.drain.rate=1.5/s" in text and "note:" not in text

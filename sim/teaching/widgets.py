@@ -31,7 +31,7 @@ def what_if_widgets(initial: Settings | None = None) -> Any:
     """The sliders and their output, drawn once for ``initial`` (an ipywidgets ``VBox``:
     display it, or leave it as a cell's last value)."""
     import ipywidgets as w
-    from IPython.display import Image, display
+    from IPython.display import Image
 
     start = initial or Settings()
     style = {"description_width": "11em"}
@@ -56,15 +56,17 @@ def what_if_widgets(initial: Settings | None = None) -> Any:
     out = w.Output()
 
     def redraw(_change: object = None) -> None:
+        # The output is replaced as widget state (outputs, append_*), not captured with
+        # ``with out:``: capturing inside a cell that is still running can stall a headless
+        # executor (nbclient) until its cell timeout.
         settings = Settings(stall.value, connections.value, design.value, drain.value)
-        with out:
-            out.clear_output(wait=True)
-            result = update(settings)
-            display(Image(_png(what_if_figure(result))))
-            for note in result.notes:
-                print(f"note: {note}")
-            print(f"simulated in {result.seconds:.2f} s; the same run from the command line:")
-            print("ehrsim run small-plug " + " ".join(f"--set {s}" for s in result.sets))
+        result = update(settings)
+        lines = [f"note: {note}" for note in result.notes]
+        lines.append(f"simulated in {result.seconds:.2f} s; the same run from the command line:")
+        lines.append("ehrsim run small-plug " + " ".join(f"--set {s}" for s in result.sets))
+        out.outputs = ()
+        out.append_display_data(Image(_png(what_if_figure(result))))
+        out.append_stdout("\n".join(lines) + "\n")
 
     for control in (stall, connections, design, drain):
         control.observe(redraw, names="value")
