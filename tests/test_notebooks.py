@@ -37,8 +37,12 @@ def _queues(c: dict[str, Any]) -> None:
     assert low < c["mm3_wait_s"] < high
     assert c["mm3_erlang_c_wait_s"] == pytest.approx(0.6472 / 6, rel=1e-3)  # the file's header
     assert c["little_L"] == pytest.approx(c["little_lambda"] * c["little_W_s"], rel=0.02)
-    assert c["pk_max_rel_error"] < 0.08
-    assert c["pk"]["theory/mg1-constant"]["pk"] == pytest.approx(0.200, rel=1e-6)
+    assert c["pk_max_rel_error"] < 0.12
+    pk = c["pk"]
+    assert pk["theory/mg1-constant"]["pk"] == pytest.approx(0.200, rel=1e-6)
+    assert pk["theory/mg1-lognormal"]["pk"] == pytest.approx(0.650, rel=1e-6)  # at ρ = 0.8
+    waits = [pk[n]["sim"] for n in ("theory/mg1-constant", "theory/mm1", "theory/mg1-lognormal")]
+    assert waits == sorted(waits)  # more variable service, longer waits at the same load
     assert c["md1_over_mm1"] == pytest.approx(0.5, abs=0.05)
 
 

@@ -216,9 +216,9 @@ def what_if_figure(what_if: WhatIf) -> Figure:
     s = what_if.settings
     drain = f", drain {s.drain_per_s:g}/s" if s.drain_per_s > 0 else ""
     title = (
+        f"{what_if.headline_text()}\n"
         f"{s.stall_h:g} h stall, {s.design}, {s.effective_connections} connection"
-        f"{'s' if s.effective_connections > 1 else ''} per channel{drain}\n"
-        f"{what_if.headline_text()}"
+        f"{'s' if s.effective_connections > 1 else ''} per channel{drain}"
     )
     return backlog_figure(
         what_if.result.replications,

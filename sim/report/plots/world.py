@@ -70,12 +70,14 @@ _ROW = 0.78
 """Inches per box row."""
 _LEFT, _RIGHT = (0.01, 0.30), (0.66, 0.99)
 _ENGINE_X = (0.40, 0.56)
+_NAMES_FIT = 34
+"""Characters of flow names that fit on a box's line beside the daily volume."""
 
 
 def _flows(flows: Sequence[str]) -> str:
-    if len(flows) <= 3:
-        return ", ".join(flows)
-    return f"{len(flows)} flows"
+    """The flows by name when they fit a box's line, else their count."""
+    names = ", ".join(flows)
+    return names if len(names) <= _NAMES_FIT else f"{len(flows)} flows"
 
 
 def _rows(count: int) -> list[float]:
