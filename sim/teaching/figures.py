@@ -9,7 +9,7 @@ same code (:mod:`sim.report.plots`). Each function here takes what the public AP
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sim.experiments.capacity import CapacityResult
@@ -36,19 +36,22 @@ def _labels(result: RunResult) -> dict[str, str]:
     return destination_labels({fid: flow.to for fid, flow in result.scenario.flows.items()})
 
 
+def _frame(result: RunResult) -> dict[str, Any]:
+    """What every plot of a run takes: its start, its horizon and its title."""
+    return {
+        "start": result.scenario.start,
+        "horizon": result.horizon,
+        "title": result.scenario.title,
+    }
+
+
 def backlog(result: RunResult, *, chosen: int | None = None) -> Figure:
     """backlog.png: each destination's backlog over clock time (the mean over the
     replications with a 5th-95th percentile band, or replication ``chosen``)."""
     from sim.report.plots import backlog_figure
 
-    sc = result.scenario
     return backlog_figure(
-        result.replications,
-        start=sc.start,
-        horizon=result.horizon,
-        title=sc.title,
-        labels=_labels(result),
-        chosen=chosen,
+        result.replications, labels=_labels(result), chosen=chosen, **_frame(result)
     )
 
 
@@ -57,25 +60,15 @@ def people(result: RunResult, *, chosen: int | None = None) -> Figure:
     from sim.report.plots import people_figure
     from sim.report.results import staff_sizes
 
-    sc = result.scenario
-    return people_figure(
-        result.replications,
-        start=sc.start,
-        horizon=result.horizon,
-        title=sc.title,
-        staff=staff_sizes(sc),
-        chosen=chosen,
-    )
+    staff = staff_sizes(result.scenario)
+    return people_figure(result.replications, staff=staff, chosen=chosen, **_frame(result))
 
 
 def clinical(result: RunResult, *, chosen: int | None = None) -> Figure:
     """clinical.png: orders past their deadline without a result, accumulating."""
     from sim.report.plots import clinical_figure
 
-    sc = result.scenario
-    return clinical_figure(
-        result.replications, start=sc.start, horizon=result.horizon, title=sc.title, chosen=chosen
-    )
+    return clinical_figure(result.replications, chosen=chosen, **_frame(result))
 
 
 def comparison_backlog(comparison: Comparison) -> Figure:
