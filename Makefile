@@ -3,6 +3,8 @@
 #   make test   run the test suite (installing first when needed)
 # The install compiles the simulation core with mypyc (setup.py); after editing the core,
 # `make core` recompiles it (until then the edited Python sources run, with a warning).
+#   make notebooks  execute notebooks/*.ipynb top to bottom in fresh kernels (MPLBACKEND=Agg) and
+#                save them with their outputs, as committed (about a minute and a half)
 #   make mutate  mutation testing of the engine's hot modules (mutmut 3, pure Python, about two
 #                hours on 2 cores; not part of CI): results in mutants/, `$(BIN)/mutmut browse`;
 #                the survivors judged equivalent, and why, are in docs/mutation-survivors.md
@@ -10,7 +12,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SCENARIO ?= december-2017
 
-.PHONY: install core check-core demo test test-all lint bench mutate clean
+.PHONY: install core check-core demo test test-all lint bench notebooks mutate clean
 
 $(VENV)/.installed: pyproject.toml setup.py constraints.txt
 	python3 -m venv $(VENV)
@@ -43,6 +45,9 @@ lint: install
 
 bench: install
 	$(BIN)/python -m benchmarks
+
+notebooks: install
+	MPLBACKEND=Agg $(BIN)/python -m sim.teaching.notebooks notebooks/*.ipynb
 
 # The `mutate` extra of pyproject.toml, at the versions of constraints.txt.
 $(VENV)/.mutate-installed: $(VENV)/.installed pyproject.toml constraints.txt

@@ -7,7 +7,7 @@ starts, the ρ ≥ 1 warning and the refusal of runs that would create too many 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sim.model.traffic import RateSchedule
@@ -57,6 +57,9 @@ class Plan:
     messages: float
     """Expected messages created per replication (orders and results)."""
     horizon: float
+    flows: dict[str, float] = field(default_factory=dict)
+    """Mean arrivals per second of each flow over the horizon (a result flow's from its
+    orders' replies)."""
 
     @property
     def transform_rho(self) -> float:
@@ -140,6 +143,7 @@ def plan(scenario: Scenario, horizon: float | None = None) -> Plan:
         scenario.engine.transform.mean,
         total * end,
         end,
+        dict(mean),
     )
 
 

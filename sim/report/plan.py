@@ -24,10 +24,12 @@ from sim.report.results import dump_json, run_json
 
 if TYPE_CHECKING:
     from sim.experiments.capacity import CapacityResult, Knob
+    from sim.report.plots.canvas import Figure
 
 __all__ = [
     "PLAN_FILES",
     "answer_sentence",
+    "plan_figure_of",
     "plan_knob",
     "plan_record",
     "plan_sentence",
@@ -138,12 +140,10 @@ def _position(knob: Knob, value: str) -> float:
         return parse_rate(value) if "/" in value else parse_duration(value)
 
 
-def write_plan(folder: Path, result: CapacityResult, *, title: str) -> list[str]:
-    """Write plan.json and plan.png into ``folder``; returns the names written."""
-    from sim.report.plots.canvas import save
+def plan_figure_of(result: CapacityResult, *, title: str) -> Figure:
+    """plan.png's figure, not yet saved: the curve the search saw, the target, the answer."""
     from sim.report.plots.plan import CurvePoint, plan_figure
 
-    (folder / "plan.json").write_text(dump_json(result.to_json()), encoding="utf-8")
     points = []
     for p in result.points:
         ci = p.figure.ci95
@@ -164,7 +164,7 @@ def write_plan(folder: Path, result: CapacityResult, *, title: str) -> list[str]
         f"values (the grid: {result.grid_runs}); verdicts at {result.confidence:.0%} one-sided "
         f"confidence; the search {ASSUMPTION}"
     )
-    fig = plan_figure(
+    return plan_figure(
         points,
         key=result.knob.key,
         metric_label=label(metric),
@@ -180,7 +180,14 @@ def write_plan(folder: Path, result: CapacityResult, *, title: str) -> list[str]
         title=f"{title}\n{plan_sentence(result)}",
         note=note,
     )
-    save(fig, folder / "plan.png")
+
+
+def write_plan(folder: Path, result: CapacityResult, *, title: str) -> list[str]:
+    """Write plan.json and plan.png into ``folder``; returns the names written."""
+    from sim.report.plots.canvas import save
+
+    (folder / "plan.json").write_text(dump_json(result.to_json()), encoding="utf-8")
+    save(plan_figure_of(result, title=title), folder / "plan.png")
     return ["plan.json", "plan.png"]
 
 

@@ -30,12 +30,14 @@ from sim.report.results import dump_json, run_json
 if TYPE_CHECKING:
     from sim.experiments.grid import Param
     from sim.experiments.sweep import SweepResult
+    from sim.report.plots.canvas import Figure
     from sim.report.plots.sweep import MetricGrid, SweptAxis
 
 __all__ = [
     "SWEEP_FILES",
     "plot_axes",
     "plot_panels",
+    "sweep_figure_of",
     "sweep_record",
     "write_sweep",
     "write_sweep_csv",
@@ -132,6 +134,23 @@ def plot_panels(result: SweepResult) -> tuple[list[MetricGrid], str]:
     return panels, "not drawn: " + "; ".join(notes) if notes else ""
 
 
+def sweep_figure_of(result: SweepResult, *, title: str) -> Figure:
+    """sweep.png's figure, not yet saved (one or two parameters): each metric across the grid.
+
+    Raises:
+        ValueError: The sweep has more than two parameters (no plot shows them).
+    """
+    from sim.report.plots.sweep import sweep_figure
+
+    if len(result.params) not in (1, 2):
+        raise ValueError(f"a sweep plot shows one or two parameters, not {len(result.params)}")
+    panels, note = plot_panels(result)
+    n = result.replications
+    grid = " × ".join(f"{p.key} ({len(p.values)})" for p in result.params)
+    what = f"{title}: {grid}, {n} replication{'s' if n > 1 else ''} per point"
+    return sweep_figure(plot_axes(result.params), panels, title=what, note=note)
+
+
 def write_sweep(folder: Path, result: SweepResult, *, title: str) -> list[str]:
     """Write sweep.csv, sweep.json and (one or two parameters) sweep.png into ``folder``.
 
@@ -142,13 +161,9 @@ def write_sweep(folder: Path, result: SweepResult, *, title: str) -> list[str]:
     (folder / "sweep.json").write_text(dump_json(result.to_json()), encoding="utf-8")
     written = ["sweep.csv", "sweep.json"]
     if len(result.params) in (1, 2):
-        from sim.report.plots.sweep import sweep_png
+        from sim.report.plots.canvas import save
 
-        panels, note = plot_panels(result)
-        n = result.replications
-        grid = " × ".join(f"{p.key} ({len(p.values)})" for p in result.params)
-        what = f"{title}: {grid}, {n} replication{'s' if n > 1 else ''} per point"
-        sweep_png(folder / "sweep.png", plot_axes(result.params), panels, title=what, note=note)
+        save(sweep_figure_of(result, title=title), folder / "sweep.png")
         written.append("sweep.png")
     return written
 

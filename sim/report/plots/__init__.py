@@ -53,7 +53,7 @@ from sim.report.plots.people import (
     people_png,
 )
 from sim.report.plots.series import BAND, Series, across, one
-from sim.report.plots.sweep import MetricGrid, SweptAxis, sweep_figure, sweep_png
+from sim.report.plots.sweep import MetricGrid, SweptAxis, sweep_figure
 
 __all__ = [
     "BAND",
@@ -90,5 +90,4 @@ __all__ = [
     "readable_seconds",
     "save",
     "sweep_figure",
-    "sweep_png",
 ]

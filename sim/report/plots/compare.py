@@ -197,7 +197,8 @@ def destinations_figure(
             handles,
             names,
             title="variant",
-            loc="outside right upper",
+            # centred beside the panels: at the top it would run into a long suptitle
+            loc="outside right center",
             fontsize=9,
             handlelength=4.0,
         )

@@ -14,14 +14,13 @@ import math
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import matplotlib
 import numpy as np
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
-from sim.report.plots.canvas import Figure, save, thousands
+from sim.report.plots.canvas import Figure, thousands
 from sim.report.plots.draw import palette
 from sim.report.plots.durations import duration_ticks, readable_seconds
 
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.axis import Axis
 
-__all__ = ["MetricGrid", "SweptAxis", "sweep_figure", "sweep_png"]
+__all__ = ["MetricGrid", "SweptAxis", "sweep_figure"]
 
 _NOTE_COLOUR = "#8b1a1a"
 _SPAN = 0.01
@@ -171,7 +170,7 @@ def _heatmap(ax: Axes, fig: Figure, rows: SweptAxis, cols: SweptAxis, panel: Met
 def sweep_figure(
     axes: Sequence[SweptAxis], panels: Sequence[MetricGrid], *, title: str, note: str = ""
 ) -> Figure:
-    """The figure of :func:`sweep_png`, not yet saved.
+    """sweep.png's figure: a line in its band per metric for one parameter, a heatmap for two.
 
     Args:
         axes: The swept parameters (one: lines; two: heatmaps).
@@ -209,15 +208,3 @@ def sweep_figure(
     if note:
         fig.supxlabel(note, fontsize=9, color="#555555")
     return fig
-
-
-def sweep_png(
-    path: Path,
-    axes: Sequence[SweptAxis],
-    panels: Sequence[MetricGrid],
-    *,
-    title: str,
-    note: str = "",
-) -> None:
-    """Write sweep.png (see :func:`sweep_figure`)."""
-    save(sweep_figure(axes, panels, title=title, note=note), path)
