@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.report.csvs import write_table
-from sim.report.results import dump_json, run_json
+from sim.report.results import dump_json, grid_run_json
 
 if TYPE_CHECKING:
     from sim.experiments.metastability import MetastabilityResult
@@ -150,25 +150,21 @@ def metastability_record(
     cache: str | None,
 ) -> dict[str, Any]:
     """run.json of a map (``kind: "metastability"``): what varies between identical maps."""
-    stopped = [p.stop_reason for p in result.points if p.stop_reason]
-    return run_json(
-        kind="metastability",
-        run_id=run_id,
-        command=command,
-        scenario=result.scenario,
-        scenario_sha256=scenario_sha256,
-        started=started,
-        wall_s=wall_s,
-        middle={
-            "seed": result.seed,
+    return grid_run_json(
+        "metastability",
+        result,
+        {
             "replications": result.replications,
             "fault": result.axes.index,
             "variants": list(result.variants),
-            "points": len(result.points),
-            "executor": executor,
-            "cache": cache,
-            "reused": result.reused,
-            "ran": result.ran,
         },
-        end={"complete": not stopped, "stop_reason": "; ".join(stopped)},
+        points=len(result.points),
+        stopped=[p.stop_reason for p in result.points if p.stop_reason],
+        run_id=run_id,
+        command=command,
+        scenario_sha256=scenario_sha256,
+        started=started,
+        wall_s=wall_s,
+        executor=executor,
+        cache=cache,
     )

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sim.experiments.capacity import ASSUMPTION
 from sim.experiments.figures import is_recovery_metric
 from sim.report.compare_text import label, unit, value_text
-from sim.report.results import dump_json, run_json
+from sim.report.results import dump_json, grid_run_json
 
 if TYPE_CHECKING:
     from sim.experiments.capacity import CapacityResult, Knob
@@ -203,24 +203,17 @@ def plan_record(
     cache: str | None,
 ) -> dict[str, Any]:
     """run.json of a plan (``kind: "plan"``): what varies between identical plans."""
-    stopped = [p.stop_reason for p in result.points if p.stop_reason]
-    return run_json(
-        kind="plan",
+    return grid_run_json(
+        "plan",
+        result,
+        {"key": result.knob.key, "target": result.target.text},
+        points=len(result.points),
+        stopped=[p.stop_reason for p in result.points if p.stop_reason],
         run_id=run_id,
         command=command,
-        scenario=result.scenario,
         scenario_sha256=scenario_sha256,
         started=started,
         wall_s=wall_s,
-        middle={
-            "seed": result.seed,
-            "key": result.knob.key,
-            "target": result.target.text,
-            "points": len(result.points),
-            "executor": executor,
-            "cache": cache,
-            "reused": result.reused,
-            "ran": result.ran,
-        },
-        end={"complete": not stopped, "stop_reason": "; ".join(stopped)},
+        executor=executor,
+        cache=cache,
     )

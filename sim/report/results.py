@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from sim.experiments.run import RunResult
@@ -392,6 +392,58 @@ def run_record(
             "stop_reason": stop_reason(result),
             "hypotheses_failed": len(result.failed_hypotheses),
         },
+    )
+
+
+class GridResult(Protocol):
+    """What run.json reads off a sweep's, a plan's or a map's result."""
+
+    @property
+    def scenario(self) -> str: ...
+    @property
+    def seed(self) -> int: ...
+    @property
+    def reused(self) -> int: ...
+    @property
+    def ran(self) -> int: ...
+
+
+def grid_run_json(
+    kind: str,
+    result: GridResult,
+    fields: dict[str, Any],
+    *,
+    points: int,
+    stopped: Sequence[str],
+    run_id: str,
+    command: Sequence[str],
+    scenario_sha256: str,
+    started: datetime,
+    wall_s: float,
+    executor: dict[str, Any],
+    cache: str | None,
+) -> dict[str, Any]:
+    """run.json of a command over many points (``sweep``, ``plan``, ``metastability``): the
+    seed, the command's own `fields`, the points, where the replications ran and how many the
+    cache gave; incomplete when a guard stopped a point (`stopped`: its reasons)."""
+    return run_json(
+        kind=kind,
+        run_id=run_id,
+        command=command,
+        scenario=result.scenario,
+        scenario_sha256=scenario_sha256,
+        started=started,
+        wall_s=wall_s,
+        middle={
+            "seed": result.seed,
+            **fields,
+            "points": points,
+            "executor": executor,
+            "cache": cache,
+            "reused": result.reused,
+            "ran": result.ran,
+        },
+        end={"complete": not stopped, "stop_reason": "; ".join(stopped)},
     )
 
 

@@ -25,7 +25,7 @@ from sim.experiments.verdicts import zero_metrics
 from sim.report.compare_text import better, label, unit, value_text
 from sim.report.comparison import missing_text
 from sim.report.csvs import write_table
-from sim.report.results import dump_json, run_json
+from sim.report.results import dump_json, grid_run_json
 
 if TYPE_CHECKING:
     from sim.experiments.grid import Param
@@ -191,24 +191,17 @@ def sweep_record(
         executor: What ran the replications (kind, workers).
         cache: The cache folder (``None`` with ``--no-cache``).
     """
-    stopped = [p.stop_reason for p in result.points if not p.complete]
-    return run_json(
-        kind="sweep",
+    return grid_run_json(
+        "sweep",
+        result,
+        {"replications": result.replications, "params": [p.key for p in result.params]},
+        points=len(result.points),
+        stopped=[p.stop_reason for p in result.points if not p.complete],
         run_id=run_id,
         command=command,
-        scenario=result.scenario,
         scenario_sha256=scenario_sha256,
         started=started,
         wall_s=wall_s,
-        middle={
-            "seed": result.seed,
-            "replications": result.replications,
-            "params": [p.key for p in result.params],
-            "points": len(result.points),
-            "executor": executor,
-            "cache": cache,
-            "reused": result.reused,
-            "ran": result.ran,
-        },
-        end={"complete": result.complete, "stop_reason": "; ".join(stopped)},
+        executor=executor,
+        cache=cache,
     )
