@@ -251,6 +251,12 @@ class DieOnce:
         return x * x
 
 
+def _setting(key: str) -> object:
+    import dask
+
+    return dask.config.get(key)
+
+
 @pytest.mark.cluster
 def test_a_lost_worker_costs_only_its_task(tmp_path: Path) -> None:
     """A worker dies mid-run: its task runs again elsewhere and every result arrives, in item
@@ -265,7 +271,14 @@ def test_a_lost_worker_costs_only_its_task(tmp_path: Path) -> None:
 
     with open_executor(2, "local") as executor:
         out = executor.map(DieOnce(str(marker)), list(range(6)), done)
+        profiling = executor.client.run(_setting, "distributed.worker.profile.enabled")
+        retries = executor.client.run_on_scheduler(
+            _setting, "distributed.scheduler.allowed-failures"
+        )
     assert marker.exists()  # a worker did die
+    # the local cluster's settings reach its workers (a replacement may still be starting)
+    assert profiling and set(profiling.values()) == {False}
+    assert retries == 3
     assert out == [x * x for x in range(6)]
     assert sorted(seen) == list(range(6))
 

@@ -51,6 +51,14 @@ ALLOWED_FAILURES = 3
 """Worker deaths a task may be part of before the local cluster gives it up (Dask's default,
 set explicitly so that a user's Dask configuration cannot turn retries off)."""
 
+LOCAL_SETTINGS = {
+    "distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+    # Dask's statistical profiler feeds the dashboard, which a local cluster here does not
+    # start; it samples the running replication's stack every 10 ms, taking the GIL each time
+    "distributed.worker.profile.enabled": False,
+}
+"""The Dask configuration of a ``--dask local`` cluster (its workers inherit it)."""
+
 CHECKED = ("ehrsim", "numpy", "simpy")
 """What must match between client and workers: the figures depend on all three."""
 
@@ -194,10 +202,13 @@ class DaskExecutor:
             return []
         task = _Checked(tuple(versions().items()), pickle.dumps(fn))
         batch = uuid.uuid4().hex[:12]
-        futures = [
-            self.client.submit(task, pickle.dumps(item), key=f"ehrsim-{batch}-{i}", pure=False)
-            for i, item in enumerate(items)
-        ]
+        # one graph for the whole batch: a submit per task costs the scheduler a graph each
+        futures = self.client.map(
+            task,
+            [pickle.dumps(item) for item in items],
+            key=[f"ehrsim-{batch}-{i}" for i in range(len(items))],
+            pure=False,
+        )
         place = {future.key: i for i, future in enumerate(futures)}
         results: list[Any] = [None] * len(items)
         try:
@@ -379,7 +390,7 @@ def _local(workers: int) -> Iterator[DaskExecutor]:
     import dask
     from distributed import Client, LocalCluster
 
-    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
+    with dask.config.set(LOCAL_SETTINGS):
         cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
