@@ -140,9 +140,7 @@ def message_types(scenario: Scenario) -> dict[str, LogFlow]:
         part = ORDER if spec.reply is not None else RESULT if fid in replied else OTHER
         given = spec.message.strip()
         message = given if _HL7_TYPE.fullmatch(given) else DEFAULT_TYPES[part]
-        flows[fid] = LogFlow(
-            fid, part, application(spec.source), application(spec.to), message
-        )
+        flows[fid] = LogFlow(fid, part, application(spec.source), application(spec.to), message)
     groups: dict[tuple[str, str, str], list[str]] = {}
     for fid, flow in flows.items():
         groups.setdefault((flow.source, flow.destination, flow.message), []).append(fid)

@@ -183,7 +183,9 @@ def write_events(path: Path, reps: Sequence[ReplicationResult], start: datetime)
 def write_trace(path: Path, reps: Sequence[ReplicationResult], start: datetime) -> None:
     """trace.csv: every recorded move of every message (only with ``--trace``)."""
     rows = (
-        [rep.index, row[0], clock(start, row[0]), *row[1:]] for rep in reps for row in rep.trace or ()
+        [rep.index, row[0], clock(start, row[0]), *row[1:]]
+        for rep in reps
+        for row in rep.trace or ()
     )
     write_table(path, TRACE_COLUMNS, rows)
 

@@ -137,9 +137,7 @@ class TestHl7:
         """Each acked or nak row is an ACK at its time, MSA-1 its code, MSA-2 the original's
         MSH-10, sent back from the receiver to the sender; a timeout has none."""
         answers = [r for r in trace if r["event"] in ("acked", "nak")]
-        got = [
-            (field(m, "MSH", 7), field(m, "MSA", 1), field(m, "MSA", 2)) for m in acks(messages)
-        ]
+        got = [(field(m, "MSH", 7), field(m, "MSA", 1), field(m, "MSA", 2)) for m in acks(messages)]
         assert got == [(stamp(r["time_s"]), r["code"], r["uid"]) for r in answers]
         assert {r["code"] for r in answers} == {"AA", "AE"}
         assert any(r["event"] == "timeout" for r in trace)
@@ -216,9 +214,7 @@ class TestCsv:
         sent = [r for r in trace if r["event"] == "sent"]
         assert len(rows) == len(sent)
         answer = {
-            (r["uid"], r["attempt"]): r
-            for r in trace
-            if r["event"] in ("acked", "nak", "timeout")
+            (r["uid"], r["attempt"]): r for r in trace if r["event"] in ("acked", "nak", "timeout")
         }
         for row, s in zip(rows, sent, strict=True):
             when = START + timedelta(milliseconds=round(float(s["time_s"]) * 1000))
@@ -248,7 +244,9 @@ class TestCommand:
     def test_csv_of_the_second_replication(self, folder: Path, tmp_path: Path) -> None:
         """--format csv --replication 2 --out FILE writes that replication's rows."""
         out = tmp_path / "two.csv"
-        result = invoke("log", str(folder), "--format", "csv", "--replication", "2", "--out", str(out))
+        result = invoke(
+            "log", str(folder), "--format", "csv", "--replication", "2", "--out", str(out)
+        )
         assert result.exit_code == 0, result.output
         lines = out.read_text().splitlines()
         assert lines[0] == ",".join(CSV_COLUMNS)
