@@ -48,18 +48,19 @@ def log(
         typer.Option(
             "--format",
             help="hl7: an original message per attempt to deliver and an ACK per answer; "
-            "csv: a row per attempt (time,source,destination,message,status,ack_ms,"
-            "patient,priority,placer).",
+            "csv: a row per attempt (columns time, source, destination, message, status, "
+            "ack_ms, patient, priority, placer).",
         ),
     ] = LogFormat.hl7,
     framing: Annotated[
-        Framing,
+        Framing | None,
         typer.Option(
             "--framing",
-            help="HL7 only: mllp (0x0B message 0x1C 0x0D, segments ending in CR) or lines "
-            "(one segment a line).",
+            help="HL7 only: mllp (0x0B message 0x1C 0x0D, segments ending in CR; the "
+            "default) or lines (one segment a line).",
+            show_default=False,
         ),
-    ] = Framing.mllp,
+    ] = None,
     replication: Annotated[
         int,
         typer.Option(
@@ -92,6 +93,8 @@ def log(
     from sim.logs.hl7_write import write_hl7
     from sim.logs.traced import TraceError, read_run
 
+    if framing is not None and fmt is not LogFormat.hl7:
+        fail(f"--framing {framing.value}: only an HL7 log has a framing, not --format {fmt.value}")
     try:
         run = read_run(run_folder, replication)
     except TraceError as exc:
@@ -101,7 +104,7 @@ def log(
         fail(f"--out {path}: the folder {path.parent} does not exist")
     try:
         if fmt is LogFormat.hl7:
-            count = write_hl7(run, path, framing.value)
+            count = write_hl7(run, path, (framing or Framing.mllp).value)
             what = f"{count:,} HL7 messages (ACKs included)"
         else:
             count = write_csv(run, path)

@@ -87,6 +87,7 @@ def messages(folder: Path) -> list[hl7.Message]:
     data = path.read_bytes()
     assert data.startswith(b"\x0b") and data.endswith(b"\x1c\r")
     blocks = data[1:-2].split(b"\x1c\r\x0b")
+    assert all(block.endswith(b"\r") for block in blocks)  # every segment ends in CR
     return [hl7.parse(block.decode("ascii")) for block in blocks]
 
 
@@ -194,13 +195,14 @@ class TestHl7:
 
     def test_values_are_escaped(self) -> None:
         """A value holding HL7 separators is escaped, and reads back whole once unescaped."""
-        flow = LogFlow("orders", "order", "EHR", "LAB", "ORM^O01")
-        attempt = Attempt(3, 1, "orders", "stat", "A|B^C&D~E\\F", None, 1.5, "AA", 1.75)
-        run = TracedRun(START, {"orders": flow}, [attempt], [(attempt, False), (attempt, True)])
+        flow = LogFlow("o&r|d", "order", "EHR", "LAB", "ORM^O01")
+        attempt = Attempt(3, 1, "o&r|d", "stat", "A|B^C&D~E\\F", None, 1.5, "AA", 1.75)
+        run = TracedRun(START, {"o&r|d": flow}, [attempt], [(attempt, False), (attempt, True)])
         original, ack = list(hl7_messages(run))
         parsed = hl7.parse(str(original))
         assert len(parsed.segment("PID")) == 4
         assert parsed.unescape(str(parsed.segment("PID")(3))) == "A|B^C&D~E\\F"
+        assert parsed.unescape(field(parsed, "OBR", 4, 2)) == "o&r|d"
         assert str(parsed.segment("MSH")(7)) == "20260105090001.500"
         assert str(hl7.parse(str(ack)).segment("MSH")(7)) == "20260105090001.750"
 
@@ -235,11 +237,16 @@ class TestCsv:
 
 class TestCommand:
     def test_writes_hl7_into_the_folder_by_default(self, folder: Path) -> None:
-        """Without --out: log.hl7 in the folder, MLLP-framed, its path on stdout."""
+        """Without --out: log.hl7 in the folder, MLLP-framed, its path on stdout; with
+        --framing lines, one segment a line."""
         result = invoke("log", str(folder))
         assert result.exit_code == 0, result.output
         assert result.stdout.strip() == str(folder / "log.hl7")
         assert (folder / "log.hl7").read_bytes().startswith(b"\x0bMSH|^~\\&|EHR||LAB||")
+        result = invoke("log", str(folder), "--framing", "lines")
+        assert result.exit_code == 0, result.output
+        assert (folder / "log.hl7").read_bytes().startswith(b"MSH|^~\\&|EHR||LAB||")
+        (folder / "log.hl7").unlink()
 
     def test_csv_of_the_second_replication(self, folder: Path, tmp_path: Path) -> None:
         """--format csv --replication 2 --out FILE writes that replication's rows."""
@@ -274,3 +281,10 @@ class TestCommand:
         result = invoke("log", str(folder), "--format", "xml")
         assert result.exit_code == 2
         assert "'xml' is not one of 'hl7', 'csv'" in result.output
+
+    def test_a_framing_for_a_csv_log(self, folder: Path) -> None:
+        """--framing with --format csv exits 2: a CSV log has no framing to choose."""
+        result = invoke("log", str(folder), "--format", "csv", "--framing", "lines")
+        assert result.exit_code == 2
+        assert "only an HL7 log has a framing" in result.output
+        assert not (folder / "log.csv").exists()
