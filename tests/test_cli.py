@@ -384,9 +384,14 @@ class TestRun:
             "flow",
             "priority",
             "event",
+            "patient",
+            "system",
+            "attempt",
+            "code",
+            "order_uid",
         ]
         assert rows[0]["event"] == "created"
-        assert {r["event"] for r in rows} >= {"created", "delivered"}
+        assert {r["event"] for r in rows} >= {"created", "sent", "acked", "delivered"}
 
 
 class TestPlotReplication:

@@ -14,6 +14,7 @@ a run are the report layer's job (:mod:`sim.report`). One module per command gro
 - :mod:`sim.cli.metastability`: ``metastability``;
 - :mod:`sim.cli.report`: ``report``, and the ``--report`` options of ``run``, ``compare``,
   ``sweep`` and ``plan``;
+- :mod:`sim.cli.log`: ``log`` (a traced run written as an engine's message log);
 - :mod:`sim.cli.info`: ``validate``, ``schema``, ``list``, ``metrics``, ``theory``.
 
 Exit codes (the format's contract): 0 ok; 1 a hypothesis failed (``run`` only: ``compare``
@@ -23,7 +24,7 @@ interrupted by SIGINT and SIGTERM.
 
 from __future__ import annotations
 
-from sim.cli import compare, info, metastability, plan, report, run, sweep
+from sim.cli import compare, info, log, metastability, plan, report, run, sweep
 from sim.cli.common import (
     EXIT_BROKEN,
     EXIT_HYPOTHESIS,
@@ -43,6 +44,7 @@ app.command()(sweep.sweep)
 app.command()(plan.plan)
 app.command()(metastability.metastability)
 app.command()(report.report)
+app.command()(log.log)
 app.command()(info.validate)
 app.command()(info.schema)
 app.command("list")(info.list_scenarios)

@@ -190,7 +190,10 @@ def run(
     trace: Annotated[
         bool,
         typer.Option(
-            "--trace", help="Also write trace.csv: every move of every message (small runs)."
+            "--trace",
+            help="Also write trace.csv: every step of every message (its creation, each "
+            "attempt to deliver it and the answer, its exit; small runs), which 'ehrsim log' "
+            "writes as an engine's log.",
         ),
     ] = False,
     jobs: JobsOpt = None,

@@ -21,7 +21,7 @@ from sim.metrics.summary import (
     replication_summary,
 )
 from sim.model.message import CLASSES
-from sim.model.records import Event, Samples
+from sim.model.records import Event, Samples, TraceRow
 from sim.model.world import World
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ class ReplicationResult:
     latency_rows: list[dict[str, Any]]
     complete: bool
     stop_reason: str
-    trace: list[tuple[float, int, str, str, str]] | None = None
+    trace: list[TraceRow] | None = None
 
 
 @dataclass

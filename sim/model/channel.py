@@ -57,7 +57,14 @@ class ChannelHooks:
         """A message reached its receiver (its first successful ACK)."""
 
     def left(self, msg: Message, now: float) -> None:
-        """A message left the engine for good, delivered or not."""
+        """A message left the engine for good, delivered or not (only while tracing)."""
+
+    def sent(self, msg: Message, now: float) -> None:
+        """An attempt to deliver a message started (only while tracing)."""
+
+    def answered(self, msg: Message, now: float) -> None:
+        """An attempt ended: its ACK, negative ACK or timeout is in ``msg.code`` (only while
+        tracing)."""
 
     def suspended(self, channel: Channel, now: float) -> None:
         """The channel stopped itself after a negative ACK (`on_reply: suspend`)."""
@@ -140,7 +147,8 @@ class Channel:
         self._tokens = itertools.count(1)
         """Tokens of scheduled resends (a fix or a crash makes a pending one stale)."""
         self.tracing = False
-        """Whether the world records every message's path (hooks.left on every exit)."""
+        """Whether the world records every message's path (hooks.sent and hooks.answered on
+        every attempt, hooks.left on every exit)."""
 
     # -- the destination's backlog -------------------------------------------------------
 
@@ -256,12 +264,16 @@ class Channel:
                 delay = system.timeout
             else:
                 msg.code = code
+        if self.tracing:
+            self.hooks.sent(msg, now)
         self.clock.call_in(delay, self._outcome, msg)
 
     def _outcome(self, msg: Message) -> None:
         if msg.place == LOST:  # its node crashed while the send was under way
             return
         self.count.sending -= 1
+        if self.tracing:
+            self.hooks.answered(msg, self.clock.now)
         if self.policies:
             now = self.clock.now
             for policy in self.policies:

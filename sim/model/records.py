@@ -18,6 +18,13 @@ class InvariantBroken(Exception):
     """A run broke one of the model's invariants (a bug, never a property of the scenario)."""
 
 
+TraceRow = tuple[float, int, str, str, str, int, str, int | None, str, int | None]
+"""A row of trace.csv (``--trace``): time (simulated seconds), uid, flow, priority class,
+event, patient, system (the flow's end that is not the EHR), attempt (on ``sent``, ``acked``,
+``nak`` and ``timeout``; else None), ACK code (``AA``, ``AE``, ``AR`` on ``acked``/``nak``;
+else ''), and the uid of the order a result answers (None for other messages)."""
+
+
 @dataclass
 class Event:
     """A row of events.csv."""

@@ -18,7 +18,7 @@ from simpy.events import Timeout
 from sim.faults import FAULTS, Fault
 from sim.model.accounting import Accounting
 from sim.model.alerts import Alerts
-from sim.model.channel import Channel, ChannelHooks
+from sim.model.channel import TIMEOUT, Channel, ChannelHooks
 from sim.model.clock import Clock, ClockWentBack
 from sim.model.counters import Counters
 from sim.model.engine import Engine, Sender
@@ -33,6 +33,7 @@ from sim.model.message import (
     DEAD_LETTERED,
     DELIVERED,
     PARKED,
+    PLACE_NAMES,
     Message,
 )
 from sim.model.people import (
@@ -43,7 +44,14 @@ from sim.model.people import (
     RESTART_CHANNEL,
     Team,
 )
-from sim.model.records import Event, GuardTripped, InvariantBroken, Samples, column
+from sim.model.records import (
+    Event,
+    GuardTripped,
+    InvariantBroken,
+    Samples,
+    TraceRow,
+    column,
+)
 from sim.model.system import System
 from sim.model.traffic import ArrivalContext, Arrivals, arrivals_for
 from sim.rng import Sampler, Streams
@@ -89,7 +97,14 @@ class World(ChannelHooks, Incidents, Accounting):
         self.count = Counters()
         self.events: list[Event] = []
         self.samples = Samples()
-        self.trace: list[tuple[float, int, str, str, str]] | None = [] if trace else None
+        self.trace: list[TraceRow] | None = [] if trace else None
+        """Every move of every message (``--trace``): see :data:`TraceRow`."""
+        self._attempts: dict[int, int] = {}
+        """While tracing: per message (uid), the attempts to deliver it so far."""
+        self._far_end: dict[str, str] = {
+            fid: f.source if f.to == "ehr" else f.to for fid, f in scenario.flows.items()
+        }
+        """Per flow, the system at its end that is not the EHR (trace.csv's ``system``)."""
         self.awaiting: dict[int, Message] = {}
         """Orders (created after the warm-up) still waiting for their first result."""
         self.complete = True
@@ -353,7 +368,7 @@ class World(ChannelHooks, Incidents, Accounting):
             if due is not None:
                 due.append(msg)
         if self.trace is not None:
-            self.trace.append((now, msg.uid, flow.id, CLASSES[cls], "created"))
+            self._traced(msg, now, "created")
         sender = flow.sender
         if sender.outbound or self.engine.refusing or sender.down:
             sender.offer(msg)
@@ -447,10 +462,44 @@ class World(ChannelHooks, Incidents, Accounting):
             flow.late_medcom += 1
 
     def left(self, msg: Message, now: float) -> None:
-        if self.trace is not None:
-            from sim.model.message import PLACE_NAMES
+        self._traced(msg, now, PLACE_NAMES[msg.place])
 
-            self.trace.append((now, msg.uid, msg.flow.id, CLASSES[msg.cls], PLACE_NAMES[msg.place]))
+    def sent(self, msg: Message, now: float) -> None:
+        attempt = self._attempts.get(msg.uid, 0) + 1
+        self._attempts[msg.uid] = attempt
+        self._traced(msg, now, "sent", attempt)
+
+    def answered(self, msg: Message, now: float) -> None:
+        attempt = self._attempts[msg.uid]
+        code = msg.code
+        if not code:
+            self._traced(msg, now, "acked", attempt, "AA")
+        elif code == TIMEOUT:
+            self._traced(msg, now, "timeout", attempt)
+        else:
+            self._traced(msg, now, "nak", attempt, code)
+
+    def _traced(
+        self, msg: Message, now: float, event: str, attempt: int | None = None, code: str = ""
+    ) -> None:
+        """Append a row to the trace (only called while tracing)."""
+        assert self.trace is not None
+        order = msg.order
+        flow = msg.flow.id
+        self.trace.append(
+            (
+                now,
+                msg.uid,
+                flow,
+                CLASSES[msg.cls],
+                event,
+                msg.patient,
+                self._far_end[flow],
+                attempt,
+                code,
+                None if order is None else order.uid,
+            )
+        )
 
     def suspended(self, channel: Channel, now: float) -> None:
         self.events.append(Event(now, "channel-suspended", channel.id))

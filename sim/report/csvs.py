@@ -44,8 +44,12 @@ LATENCY_COLUMNS = (
 EVENT_COLUMNS = ("replication", "time_s", "clock", "kind", "target", "detail")
 """events.csv's columns."""
 
-TRACE_COLUMNS = ("replication", "time_s", "clock", "uid", "flow", "priority", "event")
-"""trace.csv's columns: one row per move of a message (``--trace``)."""
+TRACE_COLUMNS = (
+    "replication", "time_s", "clock", "uid", "flow", "priority", "event",
+    "patient", "system", "attempt", "code", "order_uid",
+)  # fmt: skip
+"""trace.csv's columns: one row per move of a message (``--trace``); results/README.md says
+what each column and event means."""
 
 _HEADLINE = (
     ("created", "messages.created"),
@@ -179,9 +183,9 @@ def write_events(path: Path, reps: Sequence[ReplicationResult], start: datetime)
 def write_trace(path: Path, reps: Sequence[ReplicationResult], start: datetime) -> None:
     """trace.csv: every recorded move of every message (only with ``--trace``)."""
     rows = (
-        [rep.index, t, clock(start, t), uid, flow, priority, event]
+        [rep.index, row[0], clock(start, row[0]), *row[1:]]
         for rep in reps
-        for (t, uid, flow, priority, event) in rep.trace or ()
+        for row in rep.trace or ()
     )
     write_table(path, TRACE_COLUMNS, rows)
 

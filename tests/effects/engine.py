@@ -79,7 +79,7 @@ def figure(result: RunResult, name: Figure) -> Any:
         return values[-1] if which == "last" else max(values)
     if name.startswith("left:"):
         assert rep.trace is not None, "a row reading left:... needs trace=True"
-        times = [t for t, _uid, _f, _c, event in rep.trace if event == name[5:]]
+        times = [t for t, _uid, _f, _c, event, *_ in rep.trace if event == name[5:]]
         return min(times) if times else None
     if name in ("sends", "resends"):
         s = result.summary

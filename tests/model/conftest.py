@@ -40,4 +40,4 @@ def world_of(scenario_file: Callable[[str], Path]) -> MakeWorld:
 def delivered_at(world: World) -> dict[int, float]:
     """When each message was delivered, from the world's trace."""
     assert world.trace is not None
-    return {uid: t for t, uid, _flow, _cls, event in world.trace if event == "delivered"}
+    return {uid: t for t, uid, _flow, _cls, event, *_ in world.trace if event == "delivered"}

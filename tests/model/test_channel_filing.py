@@ -99,9 +99,9 @@ faults:
             w = world_of(text.replace("TRACE", early), trace=True).run()
             assert w.count.delivered == w.count.created
             assert w.trace is not None
-            done = {uid: t for t, uid, flow, _c, ev in w.trace if ev == "delivered"}
+            done = {uid: t for t, uid, flow, _c, ev, *_ in w.trace if ev == "delivered"}
             made = [
-                uid for _t, uid, flow, _c, ev in w.trace if ev == "created" and flow == "orders"
+                uid for _t, uid, flow, _c, ev, *_ in w.trace if ev == "created" and flow == "orders"
             ]
             return [done[uid] for uid in made]
 

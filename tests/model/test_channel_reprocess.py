@@ -177,7 +177,7 @@ class TestRetryCountStartsAfresh:
         assert w.count.dead_lettered == 1
         assert ch.dead_letters[0].tries == 2
         assert w.trace is not None
-        dead = [t for t, _u, _f, _c, ev in w.trace if ev == "dead-lettered"]
+        dead = [t for t, _u, _f, _c, ev, *_ in w.trace if ev == "dead-lettered"]
         assert dead == [pytest.approx(30.001), pytest.approx(130.0)]
 
 

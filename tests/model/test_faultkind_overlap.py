@@ -72,7 +72,7 @@ def trace_csv(tmp_path: Path) -> Path:
 def by_creation(w: World, flow: str) -> list[float]:
     """Delivery times of a flow's messages, in creation order."""
     assert w.trace is not None
-    uids = [uid for _t, uid, f, _c, ev in w.trace if f == flow and ev == "created"]
+    uids = [uid for _t, uid, f, _c, ev, *_ in w.trace if f == flow and ev == "created"]
     done = delivered_at(w)
     return [done[uid] for uid in uids]
 

@@ -127,7 +127,7 @@ class TestOutages:
             "  - {kind: partition, target: [lab], at: +1h30m, for: 1h}\n"
         )
         w = world_of(text, trace=True).run()
-        flow_of = {uid: flow for _t, uid, flow, _cls, ev in w.trace or [] if ev == "created"}
+        flow_of = {uid: flow for _t, uid, flow, _cls, ev, *_ in w.trace or [] if ev == "created"}
         times = np.array([t for uid, t in delivered_at(w).items() if flow_of[uid] == "lab-orders"])
         assert not ((times > 3600 + 10) & (times < 9000)).any()
         assert ((times > 9000) & (times < 9100)).any()

@@ -50,8 +50,8 @@ def world(make: MakeWorld, lab: list[float], rad: list[float]) -> World:
 def expired_at(w: World) -> dict[tuple[str, float], float]:
     """When each message expired, by (flow, creation time)."""
     assert w.trace is not None
-    created = {uid: (flow, t) for t, uid, flow, _cls, event in w.trace if event == "created"}
-    return {created[uid]: t for t, uid, _flow, _cls, event in w.trace if event == "expired"}
+    created = {uid: (flow, t) for t, uid, flow, _cls, event, *_ in w.trace if event == "created"}
+    return {created[uid]: t for t, uid, _flow, _cls, event, *_ in w.trace if event == "expired"}
 
 
 def test_a_message_exactly_after_old_is_not_yet_expired(world_of: MakeWorld) -> None:

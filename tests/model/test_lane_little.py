@@ -77,8 +77,8 @@ def test_a_shed_message_s_wait_counts_until_it_is_shed(world_of: MakeWorld) -> N
         sets=["strategy.discipline={codel: {target: 5s, interval: 10s}}"],
     )
     assert w.trace is not None
-    created = {uid: t for t, uid, _f, _c, event in w.trace if event == "created"}
-    shed = {uid: t for t, uid, _f, _c, event in w.trace if event == "shed"}
+    created = {uid: t for t, uid, _f, _c, event, *_ in w.trace if event == "created"}
+    shed = {uid: t for t, uid, _f, _c, event, *_ in w.trace if event == "shed"}
     assert len(shed) == w.count.shed == 18
     shed_waits = sum(t - (created[uid] + 0.001) for uid, t in shed.items())
     lane = lane_of(w)

@@ -51,10 +51,10 @@ def world(
 def sends(w: World) -> list[tuple[float, str, float]]:
     """(delivered at, flow, created at) of every message, in delivery order."""
     assert w.trace is not None
-    created = {uid: t for t, uid, _f, _c, event in w.trace if event == "created"}
+    created = {uid: t for t, uid, _f, _c, event, *_ in w.trace if event == "created"}
     return [
         (round(t, 3), flow, created[uid])
-        for t, uid, flow, _c, event in w.trace
+        for t, uid, flow, _c, event, *_ in w.trace
         if event == "delivered"
     ]
 
@@ -134,7 +134,7 @@ def test_a_lane_whose_line_is_all_shed_is_passed_like_an_empty_one(world_of: Mak
         (70.001, "b", 46.0),
     ]
     assert w.trace is not None
-    assert [(round(t, 3), uid) for t, uid, _f, _c, event in w.trace if event == "shed"] == [
+    assert [(round(t, 3), uid) for t, uid, _f, _c, event, *_ in w.trace if event == "shed"] == [
         (30.001, 3)
     ]
     assert w.count.shed == 1

@@ -82,7 +82,7 @@ class TestEveryExitEndsTheFault:
         msg = fault.extra_msg
         assert msg is not None
         assert w.trace is not None
-        left = [t for t, uid, _f, _c, event in w.trace if uid == msg.uid and event == exit_]
+        left = [t for t, uid, _f, _c, event, *_ in w.trace if uid == msg.uid and event == exit_]
         assert len(left) == 1
         assert fault.resolved == left[0]
         ends = [e for e in w.events if e.kind == "fault-end" and e.detail == "poison"]

@@ -71,7 +71,9 @@ def times(w: World, kind: str) -> list[float]:
 def lab_delivered(w: World) -> list[float]:
     """When the lab orders were delivered, in time order."""
     assert w.trace is not None
-    return sorted(t for t, _uid, flow, _c, ev in w.trace if flow == "orders" and ev == "delivered")
+    return sorted(
+        t for t, _uid, flow, _c, ev, *_ in w.trace if flow == "orders" and ev == "delivered"
+    )
 
 
 class TestParked:

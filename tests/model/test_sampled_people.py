@@ -50,7 +50,7 @@ class TestLateOrders:
         assert w.trace is not None
         stat = [
             t
-            for t, _uid, flow, cls, ev in w.trace
+            for t, _uid, flow, cls, ev, *_ in w.trace
             if ev == "created" and cls == "stat" and flow == "lab-orders"
         ]
         late = w.samples.columns["late.stat"]

@@ -194,8 +194,8 @@ class TestExpire:
         w = world_of(self.WORLD, sets=[f"strategy.expire.after={after:g}s"], trace=True).run()
         s = replication_summary(w)
         assert w.trace is not None
-        created = {uid: t for t, uid, _flow, _cls, event in w.trace if event == "created"}
-        expired = {uid for _t, uid, _flow, _cls, event in w.trace if event == "expired"}
+        created = {uid: t for t, uid, _flow, _cls, event, *_ in w.trace if event == "created"}
+        expired = {uid for _t, uid, _flow, _cls, event, *_ in w.trace if event == "expired"}
         old = {uid for uid, t in created.items() if 3600 < t < 7200 - after}
         assert len(old) > 600
         assert expired <= old
@@ -234,7 +234,7 @@ class TestExpire:
         )
         w = world_of(text, trace=True).run()
         assert w.trace is not None
-        expired = {uid: t for t, uid, _flow, _cls, event in w.trace if event == "expired"}
+        expired = {uid: t for t, uid, _flow, _cls, event, *_ in w.trace if event == "expired"}
         assert expired == {1: 1920.0, 2: 1980.0, 3: 4140.0}
         assert delivered_at(w) == pytest.approx({0: 0.11, 4: 4200.1})  # transformed, then held
         assert w.count.expired == 3

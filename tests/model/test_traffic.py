@@ -32,7 +32,7 @@ class TestPoisson:
         profile = "[0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]"
         w = world_of(FLAT, sets=[f"profile={profile}"], trace=True).run()
         assert w.trace is not None
-        hours = np.array([t for t, *_rest, ev in w.trace if ev == "created"]) // 3600 % 24
+        hours = np.array([t for t, _u, _f, _c, ev, *_ in w.trace if ev == "created"]) // 3600 % 24
         assert set(np.unique(hours)) == set(range(6, 12))
         assert abs(w.count.created - 100800) < 3 * np.sqrt(100800)
 
@@ -40,7 +40,7 @@ class TestPoisson:
         """A weekend multiplier of 0 leaves Saturday and Sunday empty."""
         w = world_of(FLAT, sets=["week=[1, 1, 1, 1, 1, 0, 0]"], trace=True).run()
         assert w.trace is not None
-        days = {int(t // 86400) for t, *_rest, ev in w.trace if ev == "created"}
+        days = {int(t // 86400) for t, _u, _f, _c, ev, *_ in w.trace if ev == "created"}
         assert days == {0, 1, 2, 3, 4}  # 2026-01-05 is a Monday
 
     def test_surge_multiplies_arrivals_in_its_window(self, world_of: MakeWorld) -> None:
@@ -48,7 +48,7 @@ class TestPoisson:
         text = FLAT + "faults: [{kind: surge, at: +24h, for: 24h, severity: 3}]\n"
         w = world_of(text, sets=["horizon=3d"], trace=True).run()
         assert w.trace is not None
-        days = np.array([t // 86400 for t, *_rest, ev in w.trace if ev == "created"])
+        days = np.array([t // 86400 for t, _u, _f, _c, ev, *_ in w.trace if ev == "created"])
         counts = np.bincount(days.astype(int))
         assert counts[1] / counts[0] == pytest.approx(3.0, rel=0.05)
 
