@@ -172,8 +172,8 @@ def _parse(file: str, data: bytes) -> Element:
     except defusedxml.EntitiesForbidden:
         raise MirthExportError(
             file,
-            "refused: it declares XML entities (an entity-expansion bomb would grow to "
-            "gigabytes), which a Mirth export never does; defusedxml does not expand them",
+            "refused: it declares XML entities, which a Mirth export never does (expanded, "
+            "an entity-expansion bomb grows to gigabytes); defusedxml does not expand them",
         ) from None
     except defusedxml.DefusedXmlException as exc:
         raise MirthExportError(
@@ -197,9 +197,10 @@ def _channel_elements(file: str, root: Element) -> list[Element]:
         holder = root.find("channels")
         children = [] if holder is None else list(holder)
     else:
+        tag = root.tag.rsplit("}", 1)[-1]
         raise MirthExportError(
             file,
-            f"not a Mirth channel export: its root element is <{root.tag}>; an export is a "
+            f"not a Mirth channel export: its root element is <{tag}>; an export is a "
             "<channel>, a <list> of channels, a channel group or a server configuration",
         )
     others = sorted({child.tag for child in children if child.tag != "channel"})
@@ -221,7 +222,8 @@ def _channel(file: str, index: int, element: Element) -> Channel:
     if not name:
         raise MirthExportError(file, f"channel {index} has no <name>: not a Mirth channel export")
     where = f"channel '{name}'"
-    version = element.get("version", "").strip()
+    # 3.x and 4.x write the version as an attribute; 2.x wrote a <version> child.
+    version = element.get("version", element.findtext("version") or "").strip()
     _check_version(file, where, version)
     destinations_holder = element.find("destinationConnectors")
     source = element.find("sourceConnector")

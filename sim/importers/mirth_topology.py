@@ -106,7 +106,7 @@ def topology_from_channels(files: list[str], channels: list[Channel]) -> Topolog
         if channel.id:
             seen_ids[channel.id] = channel
         _check_version(channel, block, topology, where)
-        for item in _channel_not_modelled(channel):
+        for item in _channel_not_modelled(channel) if channel.enabled else []:
             block.not_modelled.append(item)
             topology.messages.append(f"not modelled: {where}: {item}")
         for destination in channel.destinations:
