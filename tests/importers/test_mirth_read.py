@@ -55,6 +55,32 @@ class TestFourX:
         assert channel.source_transformer == (Step("JavaScript", "Normalise PID-3"),)
         assert channel.scripts == ("preprocessing script",)
 
+    def test_a_channel_disabled_in_its_export_metadata(self, tmp_path: Path) -> None:
+        """From 3.5 on a channel's enabled flag is exportData/metadata/enabled."""
+        text = V4.read_text(encoding="utf-8")
+        assert text.count("<enabled>true</enabled>\n      <lastModified>") == 1
+        disabled = tmp_path / "disabled.xml"
+        disabled.write_text(
+            text.replace(
+                "<enabled>true</enabled>\n      <lastModified>",
+                "<enabled>false</enabled>\n      <lastModified>",
+            ),
+            encoding="utf-8",
+        )
+        assert read_export(V4)[0].enabled
+        assert not read_export(disabled)[0].enabled
+
+    def test_a_server_configuration_backup_holds_channels(self, tmp_path: Path) -> None:
+        """A backup's <channels> is read like a <list>."""
+        body = V4.read_text(encoding="utf-8").split("\n", 1)[1]
+        backup = tmp_path / "backup.xml"
+        backup.write_text(
+            f'<serverConfiguration version="4.1.1">\n<channelGroups/>\n<channels>\n{body}'
+            "</channels>\n<alerts/>\n</serverConfiguration>\n",
+            encoding="utf-8",
+        )
+        assert [c.name for c in read_export(backup)] == ["Lab Orders"]
+
     def test_a_disabled_step_is_read_as_disabled(self) -> None:
         """The example's MedCom channel keeps an old step switched off."""
         export = (
