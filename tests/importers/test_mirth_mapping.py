@@ -66,6 +66,22 @@ class TestIds:
         assert "medcom-vans-gateway" in systems
         assert "vans-gateway" not in systems
 
+    def test_a_second_ehr_and_an_id_yaml_would_read_as_a_number(self, tmp_path: Path) -> None:
+        """Two destinations named EHR: 'ehr' and 'ehr-2', with a hint to merge them; a
+        destination named '2024' gets '2024-system', which YAML reads as text."""
+        text = V4.read_text(encoding="utf-8")
+        for old, new in (("Labka", "EHR"), ("Microbiology", "EHR"), ("Pathology", "2024")):
+            text = text.replace(f"<name>{old}</name>", f"<name>{new}</name>")
+        renamed = tmp_path / "renamed.xml"
+        renamed.write_text(text, encoding="utf-8")
+        topology, _, systems = imported(renamed)
+        assert list(systems)[:3] == ["ehr", "ehr-2", "2024-system"]
+        (hint,) = [m for m in topology.messages if "'ehr-2'" in m]
+        assert hint.endswith(
+            "ehrsim has one EHR ('ehr'): merge the channels into it by hand if "
+            "both deliver to the EHR"
+        )
+
     @pytest.mark.parametrize(
         ("name", "slug"),
         [
