@@ -9,11 +9,10 @@ threads, as an ehrsim system is one channel); the mapping of each setting, and w
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
-from sim.importers.mirth import SUPPORTED_MAJORS, Channel, Destination, Step
-from sim.scenario.scalars import resolve_plain
+from sim.importers.mirth_ids import base_id, unique_id
+from sim.importers.mirth_model import SUPPORTED_MAJORS, Channel, Destination, Step
 
 __all__ = [
     "ACK_PLACEHOLDER",
@@ -22,18 +21,11 @@ __all__ = [
     "ImportedSystem",
     "Topology",
     "duration",
-    "slugify",
     "topology_from_channels",
 ]
 
 ACK_PLACEHOLDER = "lognormal(81ms, 102ms)"
 """The commented ``ack`` each system gets: median 50 ms, P95 250 ms (the shipped topology's)."""
-
-MAX_ID = 90
-"""Longest id written, leaving room for a ``-N`` suffix under the format's 100 characters."""
-
-_DEFAULT_NAME = re.compile(r"Destination \d+")
-"""The names Mirth gives new destinations."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,62 +108,15 @@ def topology_from_channels(files: list[str], channels: list[Channel]) -> Topolog
                 block.skipped.append(f"destination '{destination.name}': {skip}")
                 topology.messages.append(f"not a system: {there}: {skip}")
                 continue
-            owner = f"channel '{channel.name}', destination '{destination.name}'"
-            system_id = _unique(_base_id(channel, destination), taken, owner, there, topology)
+            system_id, note = unique_id(base_id(channel, destination), taken)
+            taken[system_id] = f"channel '{channel.name}', destination '{destination.name}'"
+            if note:
+                topology.messages.append(f"note: {there}: {note}")
             system = _system(system_id, channel, destination)
             block.systems.append(system)
             for item in system.not_modelled:
                 topology.messages.append(f"not modelled: {there}: {item}")
     return topology
-
-
-# -- ids --------------------------------------------------------------------------------------
-
-_FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss", "œ": "oe", "ð": "d"})
-
-
-def slugify(text: str) -> str:
-    """``'Blood Bank (ProSang)'`` -> ``'blood-bank-prosang'``: lower case, ASCII, ``-``."""
-    folded = unicodedata.normalize("NFKD", text.lower().translate(_FOLD))
-    ascii_text = folded.encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
-
-
-def _is_medcom(channel: Channel, destination: Destination) -> bool:
-    """A destination is MedCom's when its own name or its channel's mentions MedCom."""
-    return any(
-        "medcom" in slugify(name).replace("-", "") for name in (destination.name, channel.name)
-    )
-
-
-def _base_id(channel: Channel, destination: Destination) -> str:
-    named = destination.name if not _DEFAULT_NAME.fullmatch(destination.name) else channel.name
-    base = (slugify(named) or slugify(channel.name) or "system")[:MAX_ID]
-    if _is_medcom(channel, destination) and not base.startswith("medcom"):
-        base = f"medcom-{base}"[:MAX_ID]
-    if not isinstance(resolve_plain(base), str):
-        base = f"{base[: MAX_ID - 7]}-system"  # '123' or 'true' would be read as a number
-    return base
-
-
-def _unique(base: str, taken: dict[str, str], owner: str, there: str, topology: Topology) -> str:
-    """The first destination keeps an id; later ones get ``-2``, ``-3``... in export order."""
-    system_id, number = base, 1
-    while system_id in taken:
-        number += 1
-        system_id = f"{base}-{number}"
-    if system_id != base:
-        hint = (
-            "; ehrsim has one EHR ('ehr'): merge the channels into it by hand if both "
-            "deliver to the EHR"
-            if base == "ehr"
-            else ""
-        )
-        topology.messages.append(
-            f"note: {there}: id '{base}' is taken by {taken[base]}: this one is '{system_id}'{hint}"
-        )
-    taken[system_id] = owner
-    return system_id
 
 
 # -- what is not a system, and what a channel has that ehrsim has no key for -----------------
