@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sim.importers.mirth_ids import base_id, unique_id
 from sim.importers.mirth_model import SUPPORTED_MAJORS, Channel, Destination, Step
@@ -64,6 +65,8 @@ class Block:
     """What the channel itself has that ehrsim has no key for (source, scripts)."""
     notes: list[str] = field(default_factory=list)
     """Anything else said about the channel (its version, a repeated id)."""
+    repeated: bool = False
+    """The same channel (by id) was read before, from this file or an earlier one."""
 
 
 @dataclass(slots=True)
@@ -91,9 +94,10 @@ def topology_from_channels(files: list[str], channels: list[Channel]) -> Topolog
         where = f"{channel.file}: channel '{channel.name}'"
         earlier = seen_ids.get(channel.id) if channel.id else None
         if earlier is not None:
-            note = f"the same channel (id {channel.id}) as in {earlier.file}: read once"
-            block.notes.append(note)
-            topology.messages.append(f"note: {where}: {note}")
+            said = "the same channel (id {}) as in {}: read once"
+            block.repeated = True
+            block.notes.append(said.format(channel.id, Path(earlier.file).name))
+            topology.messages.append(f"note: {where}: {said.format(channel.id, earlier.file)}")
             continue
         if channel.id:
             seen_ids[channel.id] = channel

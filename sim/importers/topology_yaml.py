@@ -34,12 +34,12 @@ def render_topology(topology: Topology) -> str:
 
 
 def _header(topology: Topology) -> list[str]:
-    per_file = Counter(block.channel.file for block in topology.blocks)
+    per_file = Counter(block.channel.file for block in topology.blocks if not block.repeated)
     versions: dict[str, set[str]] = {}
     for block in topology.blocks:
         versions.setdefault(block.channel.file, set()).add(block.channel.version or "?")
     lines = ["# Imported by `ehrsim import mirth` from Mirth Connect channel exports:"]
-    for file in topology.files:
+    for file in dict.fromkeys(topology.files):
         count = per_file.get(file, 0)
         said = "channel" if count == 1 else "channels"
         mirth = ", ".join(sorted(versions.get(file, set())))

@@ -250,6 +250,17 @@ class TestNotModelled:
 class TestOutput:
     """The text written."""
 
+    def test_a_channel_read_twice_gives_its_systems_once(self) -> None:
+        """The same export given twice: one header line, one set of systems, a note."""
+        topology, text, systems = imported(V4, V4)
+        assert list(systems) == ["labka", "microbiology", "pathology", "lab-orders"]
+        assert text.count(f"#   {V4.name}: 1 channel (Mirth 4.1.1)") == 1
+        assert (
+            "#   the same channel (id 0a4c1d9e-1111-4c1e-9d3a-000000000001) as in "
+            f"{V4.name}: read once" in text
+        )
+        assert any(m.startswith("note:") and "read once" in m for m in topology.messages)
+
     def test_deterministic(self) -> None:
         """The same exports give the same text, whatever the folder they are read from."""
         first = imported(V4, V3, NORDBY)[1]
