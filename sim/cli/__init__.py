@@ -1,5 +1,6 @@
 """The ``ehrsim`` command: run, compare and sweep scenarios, plan capacity, map metastability,
-report on their results, validate them, list what ships, explain the metrics.
+report on their results, import an engine's configuration, validate them, list what ships,
+explain the metrics.
 
 Thin by design: each command parses its arguments, calls the public API (:mod:`sim`,
 :mod:`sim.scenario`, :mod:`sim.experiments`), and renders the result with rich; the files of
@@ -15,6 +16,7 @@ a run are the report layer's job (:mod:`sim.report`). One module per command gro
 - :mod:`sim.cli.report`: ``report``, and the ``--report`` options of ``run``, ``compare``,
   ``sweep`` and ``plan``;
 - :mod:`sim.cli.log`: ``log`` (a traced run written as an engine's message log);
+- :mod:`sim.cli.imports`: ``import mirth`` (an engine's configuration as a topology);
 - :mod:`sim.cli.info`: ``validate``, ``schema``, ``list``, ``metrics``, ``theory``.
 
 Exit codes (the format's contract): 0 ok; 1 a hypothesis failed (``run`` only: ``compare``
@@ -24,7 +26,7 @@ interrupted by SIGINT and SIGTERM.
 
 from __future__ import annotations
 
-from sim.cli import compare, info, log, metastability, plan, report, run, sweep
+from sim.cli import compare, imports, info, log, metastability, plan, report, run, sweep
 from sim.cli.common import (
     EXIT_BROKEN,
     EXIT_HYPOTHESIS,
@@ -45,6 +47,7 @@ app.command()(plan.plan)
 app.command()(metastability.metastability)
 app.command()(report.report)
 app.command()(log.log)
+app.add_typer(imports.app, name="import")
 app.command()(info.validate)
 app.command()(info.schema)
 app.command("list")(info.list_scenarios)
