@@ -13,7 +13,7 @@ from sim.calibration.counts import Estimate
 from sim.calibration.durations import TEST, DurationFit
 from sim.calibration.fit import Calibration, FlowFit, SystemFit
 from sim.calibration.numbers import count, duration, percent, rate, significant
-from sim.calibration.window import WEEK_DAYS, WEEKDAYS
+from sim.calibration.window import DAY_NAMES, WEEK_DAYS, WEEKDAYS
 
 __all__ = ["PLACEHOLDER_ACK", "ScenarioText", "scenario_text"]
 
@@ -55,7 +55,7 @@ def _distribution(fit: DurationFit, file_name: str, files: dict[str, str]) -> tu
     tested = ", ".join(
         f"{family} p={p:.3f}" for family, p in fit.p_values.items() if p is not None
     )
-    why = f"{TEST.split(' (')[0]}: {tested}" if tested else "; ".join(fit.notes)
+    why = "; ".join([f"{TEST.split(' (')[0]}: {tested}"] * bool(tested) + list(fit.notes))
     mean_ci = f"mean 95 % CI {_interval(*fit.mean_ci, show=duration)}"
     n = f"{count(fit.n)} times"
     if fit.family == "exponential":
@@ -71,8 +71,13 @@ def _distribution(fit: DurationFit, file_name: str, files: dict[str, str]) -> tu
     return (
         f"empirical({file_name})",
         f"the {n} themselves (mean {duration(fit.mean)}, {mean_ci}, bootstrap): "
-        f"{why}, both rejected at 5 %",
+        f"{why}: no family fits at 5 %",
     )
+
+
+def _fixed(value: float) -> str:
+    """A weight to three decimals, trailing zeros dropped: ``11.95``, ``0.862``, ``1``."""
+    return f"{value:.3f}".rstrip("0").rstrip(".")
 
 
 def _rate(out: _Lines, flow: FlowFit, days: int) -> None:
@@ -80,13 +85,13 @@ def _rate(out: _Lines, flow: FlowFit, days: int) -> None:
     est = counts.rate
     ci = f"95 % CI {_interval(est.low, est.high, significant)}/d (Poisson exact)"
     if counts.busiest is not None:
-        weekday = WEEKDAYS[counts.busiest]
+        weekday = DAY_NAMES[counts.busiest]
         days_of = counts.weekday_days[counts.busiest]
         over = counts.overall
         out.add(
             2,
             f"rate: {rate(est.value)}",
-            f"on the busiest weekday: {ci}, {count(est.n)} messages on {days_of} {weekday}; "
+            f"on the busiest weekday: {ci}, {count(est.n)} messages on {days_of} {weekday}s; "
             f"{significant(over.value)}/d over all {days} days ({count(over.n)} messages)",
         )
     else:
@@ -102,7 +107,7 @@ def _profile(out: _Lines, profile: tuple[Estimate, ...]) -> None:
     for hour, est in enumerate(profile):
         out.add(
             3,
-            f"- {significant(100 * est.value, 4)}",
+            f"- {_fixed(100 * est.value)}",
             f"{hour:02d}:00  {_interval(100 * est.low, 100 * est.high)}, "
             f"{count(est.k or 0)} of {count(est.n)}",
         )
@@ -131,7 +136,7 @@ def _week(out: _Lines, flow: FlowFit, days: int) -> None:
                 f"{WEEKDAYS[d]}: 95 % CI {_interval(est.low, est.high)} (conditional binomial), "
                 f"{count(est.n)} messages on {days_of} days"
             )
-        out.add(3, f"- {significant(est.value, 4)}", note)
+        out.add(3, f"- {_fixed(est.value)}", note)
 
 
 def _priority(out: _Lines, flow: FlowFit) -> None:

@@ -8,9 +8,10 @@ from datetime import date, datetime, time, timedelta
 
 from sim.logs.entry import LogEntry
 
-__all__ = ["WEEK_DAYS", "WEEKDAYS", "Window"]
+__all__ = ["DAY_NAMES", "WEEKDAYS", "WEEK_DAYS", "Window"]
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 WEEK_DAYS = 14
 """Days of log a weekday pattern needs: every weekday seen at least twice."""
 
