@@ -50,9 +50,15 @@ def poisson_interval(count: int, exposure: float) -> tuple[float, float]:
 
 
 def share_interval(k: int, n: int) -> tuple[float, float]:
-    """Clopper-Pearson 95 % interval of a share: ``k`` of ``n``."""
-    ci = stats.binomtest(k, n).proportion_ci(LEVEL, method="exact")
-    return float(ci.low), float(ci.high)
+    """Clopper-Pearson 95 % interval of a share: ``k`` of ``n``.
+
+    The beta quantiles that ``scipy.stats.binomtest(k, n).proportion_ci(method="exact")``
+    returns, without the test's p-value it would compute first (a hundred times slower).
+    """
+    tail = (1 - LEVEL) / 2
+    low = float(stats.beta.ppf(tail, k, n - k + 1)) if k > 0 else 0.0
+    high = float(stats.beta.ppf(1 - tail, k + 1, n - k)) if k < n else 1.0
+    return low, high
 
 
 @dataclass(frozen=True)

@@ -228,7 +228,11 @@ def _system(
 ) -> None:
     extends = cal.topology
     in_topology = extends is not None and system.id in extends.systems
-    out.add(1, f"{system.id}:", f"{system.application}, {count(system.messages)} messages received")
+    heading = f"{system.application}, {count(system.messages)} messages received"
+    if system.ack is None and in_topology:
+        out.add(1, f"{system.id}: {{}}", heading)
+    else:
+        out.add(1, f"{system.id}:", heading)
     if system.ack is not None:
         text, note = _distribution(system.ack, f"{stem}.ack-{system.id}.csv", files)
         out.add(2, f"ack: {text}", note)
