@@ -85,7 +85,7 @@ def _lognormal_moments(logs: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np
 def _bootstrap(data: np.ndarray, statistic: object) -> tuple[float, float]:
     result = stats.bootstrap(
         (data,),
-        statistic,  # type: ignore[arg-type]
+        statistic,
         confidence_level=LEVEL,
         n_resamples=999,
         method="percentile",
@@ -98,7 +98,7 @@ def _bootstrap(data: np.ndarray, statistic: object) -> tuple[float, float]:
 
 def _p_value(dist: object, sample: np.ndarray) -> float:
     result = stats.goodness_of_fit(
-        dist,  # type: ignore[arg-type]
+        dist,
         sample,
         known_params={"loc": 0},
         statistic="cvm",
@@ -126,7 +126,9 @@ def fit_duration(times: Sequence[float]) -> DurationFit | None:
     p_values: dict[str, float | None] = {"exponential": None, "lognormal": None}
     zeros = int(np.sum(data == 0))
     if n < MIN_TEST:
-        notes.append(f"{n} times are too few for a goodness-of-fit test: exponential, one parameter")
+        notes.append(
+            f"{n} times are too few for a goodness-of-fit test: exponential, one parameter"
+        )
         family = "exponential"
     else:
         sample = data
@@ -134,8 +136,8 @@ def fit_duration(times: Sequence[float]) -> DurationFit | None:
             pick = np.random.default_rng(_SEED).choice(n, TEST_SAMPLE, replace=False)
             sample = data[np.sort(pick)]
             notes.append(f"tested on a random {TEST_SAMPLE} of the {n} times")
-        p_values["exponential"] = _p_value(stats.expon, sample)
-        candidates = {"exponential": _aic(stats.expon, data, 1)} if p_values["exponential"] >= ALPHA else {}
+        p_exponential = p_values["exponential"] = _p_value(stats.expon, sample)
+        candidates = {"exponential": _aic(stats.expon, data, 1)} if p_exponential >= ALPHA else {}
         if zeros:
             notes.append(
                 f"lognormal not considered: {zeros} times are 0 (below the log's time precision)"
@@ -143,8 +145,8 @@ def fit_duration(times: Sequence[float]) -> DurationFit | None:
         elif np.ptp(data) == 0:
             notes.append("lognormal not considered: every time is the same")
         else:
-            p_values["lognormal"] = _p_value(stats.lognorm, sample)
-            if p_values["lognormal"] >= ALPHA:
+            p_lognormal = p_values["lognormal"] = _p_value(stats.lognorm, sample)
+            if p_lognormal >= ALPHA:
                 candidates["lognormal"] = _aic(stats.lognorm, data, 2)
         family = min(candidates, key=lambda f: candidates[f]) if candidates else "empirical"
     sd = float(np.std(data))

@@ -99,7 +99,9 @@ def _flow_ids(
             taken.add(ids[key])
     for key in keys:
         if key not in ids:
-            ids[key] = naming.flow_id(key, taken | (set(topology.flows.values()) if topology else set()))
+            ids[key] = naming.flow_id(
+                key, taken | (set(topology.flows.values()) if topology else set())
+            )
             taken.add(ids[key])
     return ids
 
@@ -154,9 +156,7 @@ def calibrate(
     warnings: list[str] = []
     by_key: dict[FlowKey, list[LogEntry]] = {}
     for entry in entries:
-        by_key.setdefault(FlowKey(entry.source, entry.destination, entry.message), []).append(
-            entry
-        )
+        by_key.setdefault(FlowKey(entry.source, entry.destination, entry.message), []).append(entry)
     skipped = {
         k: len(by_key[k]) for k in keys if (k.source == naming.ehr) == (k.destination == naming.ehr)
     }
@@ -186,7 +186,7 @@ def calibrate(
         replied_by.setdefault(reply.results, []).append(fids[key])
     flows: dict[str, FlowFit] = {}
     for key in kept:
-        reply = replies.get(key)
+        own = replies.get(key)
         flows[fids[key]] = FlowFit(
             fids[key],
             key,
@@ -194,8 +194,8 @@ def calibrate(
             naming.ids[key.destination],
             fit_counts(flows_in[key], window),
             fit_priority(flows_in[key]),
-            reply,
-            fids[reply.results] if reply else None,
+            own,
+            fids[own.results] if own else None,
             tuple(replied_by.get(key, ())),
         )
     systems: dict[str, SystemFit] = {}

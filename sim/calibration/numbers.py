@@ -6,7 +6,12 @@ import math
 
 __all__ = ["count", "duration", "percent", "rate", "significant"]
 
-_DURATION_UNITS = (("ms", 0.001, 1.0), ("s", 1.0, 120.0), ("min", 60.0, 7200.0), ("h", 3600.0, 172800.0))
+_DURATION_UNITS = (
+    ("ms", 0.001, 1.0),
+    ("s", 1.0, 120.0),
+    ("min", 60.0, 7200.0),
+    ("h", 3600.0, 172800.0),
+)
 
 
 def significant(value: float, digits: int = 3) -> str:

@@ -117,7 +117,7 @@ def fit_replies(
             delivered = order.time_s + (order.ack_s or 0.0)
             gaps.setdefault(order.priority or "routine", []).append(times[0] - delivered)
         low, high = poisson_interval(total - matched, matched)
-        after = {
+        after: dict[str, DurationFit] = {
             cls: fit
             for cls in PRIORITIES
             if cls in gaps and (fit := fit_duration(gaps[cls])) is not None
@@ -135,9 +135,7 @@ def fit_replies(
     for result_flow in sorted({fit.results for fit in replies.values()}):
         entries = flows[result_flow]
         unmatched = sum(
-            1
-            for e in entries
-            if e.placer is None or (result_flow.source, e.placer) not in orders
+            1 for e in entries if e.placer is None or (result_flow.source, e.placer) not in orders
         )
         shares[result_flow] = ResultShare(len(entries), unmatched)
     return replies, shares

@@ -52,9 +52,7 @@ def _interval(low: float, high: float, show: object = significant) -> str:
 
 def _distribution(fit: DurationFit, file_name: str, files: dict[str, str]) -> tuple[str, str]:
     """The distribution's text and its comment (intervals, n, the test's verdict)."""
-    tested = ", ".join(
-        f"{family} p={p:.3f}" for family, p in fit.p_values.items() if p is not None
-    )
+    tested = ", ".join(f"{family} p={p:.3f}" for family, p in fit.p_values.items() if p is not None)
     why = "; ".join([f"{TEST.split(' (')[0]}: {tested}"] * bool(tested) + list(fit.notes))
     mean_ci = f"mean 95 % CI {_interval(*fit.mean_ci, show=duration)}"
     n = f"{count(fit.n)} times"
@@ -188,7 +186,11 @@ def _reply(out: _Lines, flow: FlowFit, stem: str, files: dict[str, str]) -> None
 
 def _flow(out: _Lines, cal: Calibration, flow: FlowFit, stem: str, files: dict[str, str]) -> None:
     key = flow.key
-    out.add(1, f"{flow.id}:", f"{key.source} -> {key.destination}, {count(flow.counts.overall.n)} messages")
+    out.add(
+        1,
+        f"{flow.id}:",
+        f"{key.source} -> {key.destination}, {count(flow.counts.overall.n)} messages",
+    )
     out.add(2, f"from: {flow.source}")
     out.add(2, f"to: {flow.destination}")
     out.add(2, f"message: {_quoted(key.message)}")
@@ -282,7 +284,11 @@ def _header(out: _Lines, cal: Calibration, name: str) -> None:
     )
     out.note(0, f"Applications: {ids}; the EHR is {cal.naming.ehr}.")
     for key, n in cal.skipped.items():
-        out.note(0, f"Left out: {key.source} -> {key.destination} {key.message} ({n} messages), no EHR end.")
+        out.note(
+            0,
+            f"Left out: {key.source} -> {key.destination} {key.message} ({n} messages), "
+            "no EHR end.",
+        )
     if cal.topology is not None:
         out.note(
             0,
@@ -306,7 +312,11 @@ def scenario_text(cal: Calibration, name: str, extends: str | None = None) -> Sc
     if extends is not None:
         out.add(0, f"extends: {_quoted(extends)}")
     first = "local midnight of the log's first day"
-    out.add(0, f"start: {cal.start.isoformat(timespec='minutes')}", first if cal.start == cal.window.start else "--start")
+    out.add(
+        0,
+        f"start: {cal.start.isoformat(timespec='minutes')}",
+        first if cal.start == cal.window.start else "--start",
+    )
     out.add(0, "horizon: 7d")
     out.add(0, "")
     out.add(0, "flows:")

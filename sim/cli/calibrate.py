@@ -89,7 +89,10 @@ def _start(text: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        fail(f"--start {text}: not an ISO date or date-time; write e.g. 2026-01-05 or 2026-01-05T00:00")
+        fail(
+            f"--start {text}: not an ISO date or date-time; write e.g. 2026-01-05 or "
+            "2026-01-05T00:00"
+        )
     if moment.tzinfo is not None:
         fail(f"--start {text}: give the local time without an offset, as the scenario's start")
     return moment

@@ -48,7 +48,9 @@ def _ack(rng: np.random.Generator, flow: Flow) -> float | None:
     return float(rng.lognormal(np.log(flow.ack_mean) - sigma**2 / 2, sigma))
 
 
-def draw(flows: Sequence[Flow], days: int, seed: int = 1, start: datetime = MONDAY) -> list[LogEntry]:
+def draw(
+    flows: Sequence[Flow], days: int, seed: int = 1, start: datetime = MONDAY
+) -> list[LogEntry]:
     """Entries of ``days`` days of the flows, in time order, from a seeded generator.
 
     Results due after the last day are cut off, as in a log exported for those days."""
@@ -83,7 +85,9 @@ def draw(flows: Sequence[Flow], days: int, seed: int = 1, start: datetime = MOND
                     classes = list(flow.priority)
                     priority = classes[rng.choice(len(classes), p=list(flow.priority.values()))]
                 placer = f"P{number + 1}" if flow.results else None
-                order = add(flow, when, priority=priority, placer=placer, patient=f"PAT{number % 50}")
+                order = add(
+                    flow, when, priority=priority, placer=placer, patient=f"PAT{number % 50}"
+                )
                 if flow.results is not None:
                     gap = float(rng.exponential(flow.after_mean))
                     for k in range(1 + int(rng.poisson(flow.count - 1))):

@@ -81,7 +81,8 @@ class TestScenario:
         _, out = hl7_run
         text = out.read_text()
         lines = text.splitlines()
-        fitted = [line for line in lines if line.strip().startswith(("rate:", "count:", "ack:", "stat:", "routine:", "- "))]  # fmt: skip
+        starts = ("rate:", "count:", "ack:", "stat:", "routine:", "- ")
+        fitted = [line for line in lines if line.strip().startswith(starts)]
         assert len(fitted) >= 2 * 24 + 6
         for line in fitted:
             assert "#" in line, line
@@ -118,7 +119,10 @@ class TestScenario:
         assert record["weekday_pattern_fitted"] is False
         flow = record["flows"]["ehr-lab-ka-oml-o21"]
         low, high = flow["rate_per_day"]["ci95"]
-        assert low < flow["rate_per_day"]["value"] < high and flow["rate_per_day"]["n"] == flow["messages"]
+        assert (
+            low < flow["rate_per_day"]["value"] < high
+            and flow["rate_per_day"]["n"] == flow["messages"]
+        )
         assert low < 120 < high
         assert flow["reply"]["count"]["ci95"][0] < 1.5 < flow["reply"]["count"]["ci95"][1]
         assert record["results"]["unmatched"] == 0 and record["results"]["results"] > 0
@@ -149,7 +153,9 @@ class TestFormatsAndOptions:
             assert a["flows"][fid]["profile_share"] == b["flows"][fid]["profile_share"], fid
         assert a["systems"]["lab-ka"]["ack"]["family"] == b["systems"]["lab-ka"]["ack"]["family"]
 
-    def test_the_output_is_the_same_bytes_on_a_rerun(self, logs: Path, hl7_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    def test_the_output_is_the_same_bytes_on_a_rerun(
+        self, logs: Path, hl7_run, tmp_path: Path
+    ) -> None:  # type: ignore[no-untyped-def]
         _, first = hl7_run
         again = tmp_path / "hospital.yaml"
         assert invoke("calibrate", str(logs / "engine.hl7"), "--out", str(again)).exit_code == 0
@@ -160,14 +166,17 @@ class TestFormatsAndOptions:
 
     def test_extends_writes_only_what_was_measured(self, logs: Path, tmp_path: Path) -> None:
         out = tmp_path / "joined.yaml"
-        result = invoke("calibrate", str(logs / "engine.hl7"), "--out", str(out), "--map", "LAB KA=labka",
-                        "--extends", str(logs / "topology.yaml"), "--start", "2026-02-02")  # fmt: skip
+        result = invoke(
+            "calibrate", str(logs / "engine.hl7"), "--out", str(out), "--map", "LAB KA=labka",
+            "--extends", str(logs / "topology.yaml"), "--start", "2026-02-02",
+        )  # fmt: skip
         assert result.exit_code == 0, result.output
         text = out.read_text()
         data = yaml.safe_load(text)
-        assert data["extends"] == str(Path("..") / logs.name / "topology.yaml") or Path(
-            out.parent, data["extends"]
-        ).resolve() == (logs / "topology.yaml").resolve()
+        assert (
+            data["extends"] == str(Path("..") / logs.name / "topology.yaml")
+            or Path(out.parent, data["extends"]).resolve() == (logs / "topology.yaml").resolve()
+        )
         assert str(data["start"]) == "2026-02-02T00:00"
         for key in ("connections:", "timeout:", "strategy:", "deadline:"):
             assert key not in text, key
@@ -210,8 +219,11 @@ class TestBadInput:
     @pytest.mark.parametrize(
         ("args", "message"),
         [
-            (["--ehr", "PAS"], "error: --ehr PAS: no application of that name in the log; its "
-                               "applications are EPIC, LAB KA, RIS"),
+            (
+                ["--ehr", "PAS"],
+                "error: --ehr PAS: no application of that name in the log; its "
+                "applications are EPIC, LAB KA, RIS",
+            ),
             (["--map", "LAB KA"], "error: --map LAB KA: write APP=ID"),
             (["--map", "LIS=lis"], "error: --map LIS=lis: no application 'LIS' in the log"),
             (["--map", "EPIC=epic"], "error: --map EPIC=epic: EPIC is the EHR"),
@@ -220,7 +232,9 @@ class TestBadInput:
             (["--format", "xml"], "error: --format xml: use one of hl7, csv"),
         ],
     )
-    def test_bad_options_exit_2_saying_why(self, logs: Path, tmp_path: Path, args: list[str], message: str) -> None:
+    def test_bad_options_exit_2_saying_why(
+        self, logs: Path, tmp_path: Path, args: list[str], message: str
+    ) -> None:
         out = tmp_path / "x.yaml"
         result = invoke("calibrate", str(logs / "engine.hl7"), "--out", str(out), *args)
         assert result.exit_code == 2, result.output
@@ -232,12 +246,23 @@ class TestBadInput:
         write_csv(log, draw([Flow("A", "B", "ORM^O01", 50)], days=1))
         result = invoke("calibrate", str(log), "--out", str(tmp_path / "x.yaml"))
         assert result.exit_code == 2
-        assert "error: 2 applications take part in every flow (A, B); name the EHR with --ehr APP" in result.stderr
-        assert invoke("calibrate", str(log), "--ehr", "B", "--out", str(tmp_path / "x.yaml")).exit_code == 0
-        assert yaml.safe_load((tmp_path / "x.yaml").read_text())["flows"]["a-ehr-orm-o01"]["to"] == "ehr"
+        assert (
+            "error: 2 applications take part in every flow (A, B); name the EHR with --ehr APP"
+            in result.stderr
+        )
+        assert (
+            invoke("calibrate", str(log), "--ehr", "B", "--out", str(tmp_path / "x.yaml")).exit_code
+            == 0
+        )
+        assert (
+            yaml.safe_load((tmp_path / "x.yaml").read_text())["flows"]["a-ehr-orm-o01"]["to"]
+            == "ehr"
+        )
 
     def test_a_bad_out_is_refused(self, logs: Path, tmp_path: Path) -> None:
-        result = invoke("calibrate", str(logs / "engine.hl7"), "--out", str(tmp_path / "My Log.yaml"))
+        result = invoke(
+            "calibrate", str(logs / "engine.hl7"), "--out", str(tmp_path / "My Log.yaml")
+        )
         assert result.exit_code == 2 and "the file's stem is the scenario's name" in result.stderr
         result = invoke("calibrate", str(logs / "engine.hl7"), "--out", str(tmp_path / "x.json"))
         assert result.exit_code == 2 and "must end in .yaml" in result.stderr

@@ -83,10 +83,15 @@ class TestDurations:
     @pytest.mark.parametrize("family", ["exponential", "lognormal"])
     def test_the_family_drawn_is_the_family_chosen(self, family: str) -> None:
         rng = np.random.default_rng(11)
-        times = rng.exponential(0.2, 600) if family == "exponential" else rng.lognormal(-2, 0.8, 600)
+        times = (
+            rng.exponential(0.2, 600) if family == "exponential" else rng.lognormal(-2, 0.8, 600)
+        )
         fit = fit_duration(times.tolist())
         assert fit is not None and fit.family == family
-        assert fit.mean_ci[0] < float(np.mean(times)) * 1.02 and fit.mean_ci[1] > float(np.mean(times)) * 0.98
+        assert (
+            fit.mean_ci[0] < float(np.mean(times)) * 1.02
+            and fit.mean_ci[1] > float(np.mean(times)) * 0.98
+        )
         truth = 0.2 if family == "exponential" else float(np.exp(-2 + 0.32))
         assert fit.mean_ci[0] < truth < fit.mean_ci[1]
         other = "lognormal" if family == "exponential" else "exponential"
@@ -122,7 +127,9 @@ class TestSharesAndReplies:
 
     def test_the_ack_families_per_system(self, two_weeks) -> None:  # type: ignore[no-untyped-def]
         assert two_weeks.systems["lab"].ack.family == "lognormal"
-        assert two_weeks.systems["lab"].ack.mean_ci[0] < 0.08 < two_weeks.systems["lab"].ack.mean_ci[1]
+        assert (
+            two_weeks.systems["lab"].ack.mean_ci[0] < 0.08 < two_weeks.systems["lab"].ack.mean_ci[1]
+        )
         assert two_weeks.systems["ehr"].ack.family == "exponential"
 
     def test_replies_recover_the_count_and_the_delay(self, two_weeks) -> None:  # type: ignore[no-untyped-def]

@@ -64,13 +64,19 @@ class TestIds:
             parse_map(items)
 
     def test_map_of_an_unknown_application_or_of_the_ehr_to_another_id(self) -> None:
-        with pytest.raises(CalibrationError, match="--map LIS=lis: no application 'LIS' in the log; its applications are EPIC, LAB KA, RIS"):
+        with pytest.raises(
+            CalibrationError,
+            match="--map LIS=lis: no application 'LIS' in the log; its applications are "
+            "EPIC, LAB KA, RIS",
+        ):
             name_applications(KEYS, mapped={"LIS": "lis"})
         with pytest.raises(CalibrationError, match="EPIC is the EHR, whose id is always 'ehr'"):
             name_applications(KEYS, mapped={"EPIC": "epic"})
 
     def test_two_applications_on_one_id_are_refused(self) -> None:
-        with pytest.raises(CalibrationError, match="'LAB KA' and 'RIS' would both get the id 'lab-ka'"):
+        with pytest.raises(
+            CalibrationError, match="'LAB KA' and 'RIS' would both get the id 'lab-ka'"
+        ):
             name_applications(KEYS, mapped={"RIS": "lab-ka"})
         assert slug("  Lab__KA (2) ") == "lab-ka-2"
 

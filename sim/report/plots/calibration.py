@@ -68,8 +68,15 @@ def flow_profile_figure(
     handles = [
         Line2D([], [], color=_DAY, alpha=0.6, label="one weekday (observed)"),
         Line2D([], [], color=_WEEKEND, alpha=0.8, label="one Saturday or Sunday (observed)"),
-        Line2D([], [], color=_FIT, linewidth=2.2, marker="o", markersize=3.5,
-               label="fitted profile x mean day"),  # fmt: skip
+        Line2D(
+            [],
+            [],
+            color=_FIT,
+            linewidth=2.2,
+            marker="o",
+            markersize=3.5,
+            label="fitted profile x mean day",
+        ),
         Patch(color=_FIT, alpha=0.15, label="95 % of Poisson hours at the fit"),
     ]
     if not any(w >= 5 for w in weekdays):
