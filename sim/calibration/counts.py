@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scipy import stats
-
 from sim.calibration.window import WEEKDAYS, Window
 from sim.logs.entry import LogEntry
 
@@ -43,6 +41,8 @@ class Estimate:
 
 def poisson_interval(count: int, exposure: float) -> tuple[float, float]:
     """Exact 95 % interval of a Poisson rate: ``count`` events in ``exposure`` units of time."""
+    from scipy import stats  # here, not at the top: `import sim` stays quick
+
     tail = (1 - LEVEL) / 2
     low = float(stats.gamma.ppf(tail, count)) if count > 0 else 0.0
     high = float(stats.gamma.ppf(1 - tail, count + 1))
@@ -55,6 +55,8 @@ def share_interval(k: int, n: int) -> tuple[float, float]:
     The beta quantiles that ``scipy.stats.binomtest(k, n).proportion_ci(method="exact")``
     returns, without the test's p-value it would compute first (a hundred times slower).
     """
+    from scipy import stats
+
     tail = (1 - LEVEL) / 2
     low = float(stats.beta.ppf(tail, k, n - k + 1)) if k > 0 else 0.0
     high = float(stats.beta.ppf(1 - tail, k + 1, n - k)) if k < n else 1.0

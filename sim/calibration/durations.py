@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from sim.calibration.counts import LEVEL
 
@@ -82,7 +82,9 @@ def _lognormal_moments(logs: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np
     return mean, mean * np.sqrt(np.expm1(var))
 
 
-def _bootstrap(data: np.ndarray, statistic: object) -> tuple[float, float]:
+def _bootstrap(data: np.ndarray, statistic: Any) -> tuple[float, float]:
+    from scipy import stats
+
     result = stats.bootstrap(
         (data,),
         statistic,
@@ -96,7 +98,9 @@ def _bootstrap(data: np.ndarray, statistic: object) -> tuple[float, float]:
     return float(result.confidence_interval.low), float(result.confidence_interval.high)
 
 
-def _p_value(dist: object, sample: np.ndarray) -> float:
+def _p_value(dist: Any, sample: np.ndarray) -> float:
+    from scipy import stats
+
     result = stats.goodness_of_fit(
         dist,
         sample,
@@ -108,13 +112,15 @@ def _p_value(dist: object, sample: np.ndarray) -> float:
     return float(result.pvalue)
 
 
-def _aic(dist: stats.rv_continuous, data: np.ndarray, k: int) -> float:
+def _aic(dist: Any, data: np.ndarray, k: int) -> float:
     params = dist.fit(data, floc=0)
     return 2 * k - 2 * float(np.sum(dist.logpdf(data, *params)))
 
 
 def fit_duration(times: Sequence[float]) -> DurationFit | None:
     """The distribution of ``times`` (seconds), or None when none is zero or more."""
+    from scipy import stats  # here, not at the top: `import sim` stays quick
+
     raw = np.asarray(times, dtype=np.float64)
     negative = int(np.sum(raw < 0))
     data = np.sort(raw[raw >= 0])

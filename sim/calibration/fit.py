@@ -18,7 +18,7 @@ from sim.calibration.naming import (
 )
 from sim.calibration.replies import ReplyFit, ResultShare, fit_replies
 from sim.calibration.shares import NakShare, PriorityMix, fit_naks, fit_priority
-from sim.calibration.topology import Topology
+from sim.calibration.topology import Topology, read_topology
 from sim.calibration.window import Window
 from sim.logs.entry import LogEntry, ReadLog
 
@@ -132,7 +132,7 @@ def calibrate(
     ehr: str | None = None,
     ids: Mapping[str, str] | None = None,
     start: datetime | None = None,
-    topology: Topology | None = None,
+    extends: str | Topology | None = None,
 ) -> Calibration:
     """Fit a scenario to a log's entries.
 
@@ -142,12 +142,16 @@ def calibrate(
             that takes part in every flow.
         ids: Application -> id renames (``--map``).
         start: The scenario's ``start``; by default local midnight of the log's first day.
-        topology: The file the scenario will extend (``--extends``), whose flow ids are
-            reused for the same (from, to, message).
+        extends: The file the scenario will extend (``--extends``: a path or a shipped
+            scenario's name, or it read by :func:`~sim.calibration.topology.read_topology`):
+            its flow ids are reused for the same (from, to, message), and only what the log
+            measured is written over it.
 
     Raises:
-        CalibrationError: An empty log, no EHR or several, or a bad rename.
+        CalibrationError: An empty log, no EHR or several, a bad rename, or a file to extend
+            that cannot be loaded.
     """
+    topology = read_topology(extends) if isinstance(extends, str) else extends
     entries = log.entries if isinstance(log, ReadLog) else list(log)
     if not entries:
         raise CalibrationError("the log holds no messages to calibrate from")

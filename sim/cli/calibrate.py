@@ -172,7 +172,7 @@ def calibrate(
                 f"{first.number}: {first.detail})"
             )
     try:
-        cal = fit(log, ehr=ehr, ids=mapped, start=moment, topology=topology)
+        cal = fit(log, ehr=ehr, ids=mapped, start=moment, extends=topology)
     except CalibrationError as exc:
         fail(str(exc))
     for line in cal.warnings:

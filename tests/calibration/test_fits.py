@@ -156,3 +156,15 @@ class TestSharesAndReplies:
         unmatched, total = cal.unmatched
         assert unmatched == sum(1 for e in kept if e.source == "LAB" and e.placer in dropped) > 0
         assert total == sum(1 for e in kept if e.source == "LAB")
+
+
+class TestApi:
+    def test_sim_calibrate_is_the_public_entry(self, tmp_path) -> None:  # type: ignore[no-untyped-def]
+        """`sim.calibrate` takes entries and the name of a topology to extend."""
+        import sim
+
+        cal = sim.calibrate(draw([ADT], days=1), ehr="EPIC", extends="topologies/capital-region")
+        assert isinstance(cal, sim.Calibration) and cal.topology is not None
+        assert "ris" in cal.topology.systems and cal.naming.ids == {"EPIC": "ehr", "RIS": "ris"}
+        with pytest.raises(sim.CalibrationError, match="--extends nowhere: "):
+            sim.calibrate(draw([ADT], days=1), ehr="EPIC", extends="nowhere")
