@@ -117,8 +117,19 @@ def _aic(dist: Any, data: np.ndarray, k: int) -> float:
     return 2 * k - 2 * float(np.sum(dist.logpdf(data, *params)))
 
 
-def fit_duration(times: Sequence[float]) -> DurationFit | None:
-    """The distribution of ``times`` (seconds), or None when none is zero or more."""
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+def fit_duration(times: Sequence[float], resolution: float | None = None) -> DurationFit | None:
+    """The distribution of ``times`` (seconds), or None when none is zero or more.
+
+    Args:
+        times: The observed times; negative ones (clocks that disagree) are left out.
+        resolution: The precision the times were logged to, in seconds. A time of 0 is one
+            below it: the lognormal, which has no zeros, reads it as half the resolution
+            (without a resolution, the lognormal is not considered when a time is 0).
+    """
     from scipy import stats  # here, not at the top: `import sim` stays quick
 
     raw = np.asarray(times, dtype=np.float64)
@@ -131,29 +142,33 @@ def fit_duration(times: Sequence[float]) -> DurationFit | None:
     notes: list[str] = []
     p_values: dict[str, float | None] = {"exponential": None, "lognormal": None}
     zeros = int(np.sum(data == 0))
+    positive = np.where(data > 0, data, (resolution or 0.0) / 2)
     if n < MIN_TEST:
         notes.append(
-            f"{n} times are too few for a goodness-of-fit test: exponential, one parameter"
+            f"{_plural(n, 'time')} too few for a goodness-of-fit test: exponential, one parameter"
         )
         family = "exponential"
     else:
-        sample = data
+        pick = np.arange(n)
         if n > TEST_SAMPLE:
-            pick = np.random.default_rng(_SEED).choice(n, TEST_SAMPLE, replace=False)
-            sample = data[np.sort(pick)]
-            notes.append(f"tested on a random {TEST_SAMPLE} of the {n} times")
+            pick = np.sort(np.random.default_rng(_SEED).choice(n, TEST_SAMPLE, replace=False))
+            notes.append(f"tested on a random {TEST_SAMPLE:,} of the {n:,} times")
+        sample = data[pick]
         p_exponential = p_values["exponential"] = _p_value(stats.expon, sample)
         candidates = {"exponential": _aic(stats.expon, data, 1)} if p_exponential >= ALPHA else {}
-        if zeros:
-            notes.append(
-                f"lognormal not considered: {zeros} times are 0 (below the log's time precision)"
-            )
-        elif np.ptp(data) == 0:
+        if zeros and not resolution:
+            notes.append(f"lognormal not considered: {_plural(zeros, 'time')} of 0")
+        elif np.ptp(positive) == 0:
             notes.append("lognormal not considered: every time is the same")
         else:
-            p_lognormal = p_values["lognormal"] = _p_value(stats.lognorm, sample)
+            if zeros:
+                notes.append(
+                    f"{_plural(zeros, 'time')} of 0 (below the log's precision, {resolution:g} s)"
+                    " read as half of it by the lognormal"
+                )
+            p_lognormal = p_values["lognormal"] = _p_value(stats.lognorm, positive[pick])
             if p_lognormal >= ALPHA:
-                candidates["lognormal"] = _aic(stats.lognorm, data, 2)
+                candidates["lognormal"] = _aic(stats.lognorm, positive, 2)
         family = min(candidates, key=lambda f: candidates[f]) if candidates else "empirical"
     sd = float(np.std(data))
     sd_ci: tuple[float, float] | None = None
@@ -166,7 +181,7 @@ def fit_duration(times: Sequence[float]) -> DurationFit | None:
         )
         sd = mean
     elif family == "lognormal":
-        logs = np.log(data)
+        logs = np.log(positive)
         fitted_mean, fitted_sd = _lognormal_moments(logs)
         mean, sd = float(fitted_mean), float(fitted_sd)
         mean_ci = _bootstrap(logs, lambda x, axis: _lognormal_moments(x, axis)[0])

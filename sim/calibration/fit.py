@@ -108,8 +108,8 @@ def _flow_ids(
 
 def _system(app: str, sid: str, entries: Sequence[LogEntry], warnings: list[str]) -> SystemFit:
     answered = [e for e in entries if e.ack_s is not None]
-    ack = fit_duration([e.ack_s for e in answered if e.ack_s is not None])
     precision = max((e.precision_s for e in answered), default=None)
+    ack = fit_duration([e.ack_s for e in answered if e.ack_s is not None], precision)
     if ack is not None and precision is not None and precision > ack.median:
         warnings.append(
             f"{sid}: MSH-7 is written to {precision:g} s, coarser than the median response "

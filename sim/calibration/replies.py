@@ -117,10 +117,11 @@ def fit_replies(
             delivered = order.time_s + (order.ack_s or 0.0)
             gaps.setdefault(order.priority or "routine", []).append(times[0] - delivered)
         low, high = poisson_interval(total - matched, matched)
+        resolution = max(e.precision_s for e in (*flows[order_flow], *flows[result_flow]))
         after: dict[str, DurationFit] = {
             cls: fit
             for cls in PRIORITIES
-            if cls in gaps and (fit := fit_duration(gaps[cls])) is not None
+            if cls in gaps and (fit := fit_duration(gaps[cls], resolution)) is not None
         }
         replies[order_flow] = ReplyFit(
             order_flow,

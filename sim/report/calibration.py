@@ -2,7 +2,9 @@
 
 Everything is built in memory and in temporary files first and then renamed into place, so a
 failure leaves no half-written scenario. Beside ``<stem>.yaml``: ``<stem>.calibration.json``,
-the CSV files its ``empirical(...)`` distributions name, and ``<stem>.figures/<flow>.png``.
+the CSV files its ``empirical(...)`` distributions name (``<stem>.ack-<system>.csv``,
+``<stem>.after-<flow>-<class>.csv``; a previous calibration's that are no longer named are
+removed), and ``<stem>.figures/<flow>.png``.
 """
 
 from __future__ import annotations
@@ -33,13 +35,23 @@ def _figures(cal: Calibration, target: Path) -> None:
         counts = flow.counts
         weekdays = [(first + day - 1) % 7 for day in range(len(counts.hourly))]
         key = flow.key
-        note = "created by replies: no fitted profile in the scenario" if flow.replied_by else ""
+        note = "created by the replies to its orders: no profile of its own in the scenario"
+        note = note if flow.replied_by else ""
+        if counts.week is None:
+            fits = {"mean day": counts.overall.value}
+        else:
+            factors = [est.value for est in counts.week]
+            fits = {
+                "mean Mon-Fri": counts.rate.value * sum(factors[:5]) / 5,
+                "mean Sat-Sun": counts.rate.value * sum(factors[5:]) / 2,
+            }
         flow_profile_png(
             target / f"{fid}.png",
             counts.hourly,
             weekdays,
             [est.value for est in counts.profile],
-            counts.overall.value,
+            fits,
+            fitted=not flow.replied_by,
             title=f"{fid}: {key.source} -> {key.destination} {key.message}",
             note=note,
         )
@@ -77,6 +89,10 @@ def write_calibration(cal: Calibration, out: Path, extends: str | None = None) -
             os.rename(figures, old)
         os.rename(figures_tmp, figures)
         shutil.rmtree(old, ignore_errors=True)
+        for pattern in (f"{name}.ack-*.csv", f"{name}.after-*.csv"):
+            for stale in out.parent.glob(pattern):  # a previous calibration's, not named now
+                if stale not in files:
+                    stale.unlink()
     finally:
         for tmp in staged.values():
             tmp.unlink(missing_ok=True)

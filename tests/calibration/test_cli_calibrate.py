@@ -5,6 +5,7 @@ runs and says what it fitted; calibration.json and the figures beside it; --map,
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -266,3 +267,18 @@ class TestBadInput:
         assert result.exit_code == 2 and "the file's stem is the scenario's name" in result.stderr
         result = invoke("calibrate", str(logs / "engine.hl7"), "--out", str(tmp_path / "x.json"))
         assert result.exit_code == 2 and "must end in .yaml" in result.stderr
+
+
+class TestWarnings:
+    def test_coarse_times_and_left_out_flows_are_warned_on_stderr(self, tmp_path: Path) -> None:
+        log = tmp_path / "coarse.csv"
+        flows = [Flow("EPIC", "LAB", "ORM^O01", 100, precision=1.0), Flow("LAB", "RIS", "X", 20)]
+        write_csv(log, draw(flows, days=1))
+        text = log.read_text().replace(".000,", ",")
+        log.write_text(re.sub(r"(T\d\d:\d\d:\d\d)\.\d{3},", r"\1,", text))
+        result = invoke("calibrate", str(log), "--ehr", "EPIC", "--out", str(tmp_path / "c.yaml"))
+        assert result.exit_code == 0, result.output
+        err = " ".join(result.stderr.split())
+        assert "warning: lab: MSH-7 is written to 1 s, coarser than the median response time" in err
+        assert "warning: flow LAB -> RIS X (" in err and "left out: a scenario's flows have the EHR" in err
+        assert "Left out: LAB -> RIS X" in (tmp_path / "c.yaml").read_text()

@@ -168,3 +168,13 @@ class TestApi:
         assert "ris" in cal.topology.systems and cal.naming.ids == {"EPIC": "ehr", "RIS": "ris"}
         with pytest.raises(sim.CalibrationError, match="--extends nowhere: "):
             sim.calibrate(draw([ADT], days=1), ehr="EPIC", extends="nowhere")
+
+
+class TestPrecision:
+    def test_a_time_precision_coarser_than_the_median_response_is_warned(self) -> None:
+        coarse = Flow("EPIC", "LAB", "ORM^O01", 200, ack="lognormal", precision=1.0)
+        cal = calibrate(draw([coarse], days=1), ehr="EPIC")
+        (warning,) = cal.warnings
+        assert warning.startswith("lab: MSH-7 is written to 1 s, coarser than the median response")
+        fine = Flow("EPIC", "LAB", "ORM^O01", 200, ack="lognormal", precision=0.001)
+        assert calibrate(draw([fine], days=1), ehr="EPIC").warnings == ()
