@@ -280,5 +280,8 @@ class TestWarnings:
         assert result.exit_code == 0, result.output
         err = " ".join(result.stderr.split())
         assert "warning: lab: MSH-7 is written to 1 s, coarser than the median response time" in err
-        assert "warning: flow LAB -> RIS X (" in err and "left out: a scenario's flows have the EHR" in err
+        assert (
+            "warning: flow LAB -> RIS X (" in err
+            and "left out: a scenario's flows have the EHR" in err
+        )
         assert "Left out: LAB -> RIS X" in (tmp_path / "c.yaml").read_text()

@@ -118,6 +118,22 @@ class TestSharesAndReplies:
             assert mix.shares[cls].low < truth < mix.shares[cls].high, cls
         assert two_weeks.flows["ehr-ris-adt-a01"].priority is None
 
+    def test_a_message_stating_no_priority_counts_as_routine(self) -> None:
+        from dataclasses import replace
+
+        from sim.calibration.shares import fit_priority
+
+        entries = draw([Flow("EPIC", "LAB", "ORM^O01", 100, priority={"stat": 1.0})], days=1)
+        mix = fit_priority(
+            [replace(e, priority=None) if i % 4 else e for i, e in enumerate(entries)]
+        )
+        assert mix is not None and mix.unstated == sum(1 for i in range(len(entries)) if i % 4)
+        assert (
+            mix.shares["routine"].k == mix.unstated
+            and mix.shares["stat"].k == len(entries) - mix.unstated
+        )
+        assert fit_priority([replace(e, priority=None) for e in entries]) is None
+
     def test_the_nak_share_of_a_system(self, two_weeks) -> None:  # type: ignore[no-untyped-def]
         naks = two_weeks.systems["lab"].naks
         assert naks is not None and naks.share.low < 0.05 < naks.share.high
@@ -136,7 +152,9 @@ class TestSharesAndReplies:
         orders = two_weeks.flows["ehr-lab-oml-o21"]
         reply = orders.reply
         assert orders.reply_flow == "lab-ehr-oru-r01"
-        assert reply.count.low < 2.0 < reply.count.high and reply.count.value >= 1
+        assert reply.count.low < 2.0 < reply.count.high
+        assert reply.count.low < reply.count.value < reply.count.high
+        assert reply.count.value == pytest.approx(2.0, abs=0.1)
         for cls in ("stat", "urgent", "routine"):
             fit = reply.after[cls]
             assert fit.family == "exponential", cls
