@@ -44,7 +44,7 @@ def invoke(*args: str) -> Result:
 @pytest.fixture(scope="module")
 def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("logs")
-    entries = draw([ORDERS, ADT], days=3, seed=7)
+    entries = draw([ORDERS, ADT], days=2, seed=7)
     write_hl7(folder / "engine.hl7", entries)
     write_csv(folder / "engine.csv", entries)
     (folder / "topology.yaml").write_text(TOPOLOGY)
@@ -74,7 +74,7 @@ class TestScenario:
         assert set(data["systems"]) == {"ehr", "lab-ka", "ris"}
         scenario = load_scenario(out)
         assert scenario.flows["ehr-lab-ka-oml-o21"].rate * 86400 == pytest.approx(
-            orders_count(out) / 3, rel=0.01
+            orders_count(out) / 2, rel=0.01
         )
         assert len(scenario.flows["ehr-lab-ka-oml-o21"].profile) == 24
 
@@ -93,7 +93,7 @@ class TestScenario:
             assert "-" in comment and any(ch.isdigit() for ch in comment), line
         assert "rate: " in text and "(Poisson exact), " in text
         assert "Cramér-von Mises: exponential p=" in text
-        assert "# week: not fitted, flat: the log covers 3 days" in text
+        assert "# week: not fitted, flat: the log covers 2 days" in text
         assert "negative ACKs: " in text and "the format has no key for a steady NAK rate" in text
         ris_ack = next(line for line in lines if line.startswith("  ris:"))
         after = lines[lines.index(ris_ack) + 1]
@@ -114,7 +114,7 @@ class TestScenario:
         record = json.loads(out.with_name("hospital.calibration.json").read_text())
         assert record["scenario"] == "hospital" and record["ehr"] == "EPIC"
         assert record["ids"] == {"EPIC": "ehr", "LAB KA": "lab-ka", "RIS": "ris"}
-        assert record["log"]["days"] == 3 and record["log"]["problems"] == {
+        assert record["log"]["days"] == 2 and record["log"]["problems"] == {
             "no MSH": 0, "unreadable MSH-7": 0, "ACK for no message": 0
         }  # fmt: skip
         assert record["weekday_pattern_fitted"] is False
@@ -193,7 +193,7 @@ class TestFormatsAndOptions:
         assert scenario.flows["lab-orders"].deadline == {"stat": 3600.0}
         checked = invoke("validate", str(out))
         assert checked.exit_code == 0, checked.output
-        ran = invoke("run", str(out), "--horizon", "6h", "--out", str(tmp_path / "run"), "--quiet")
+        ran = invoke("run", str(out), "--horizon", "2h", "--out", str(tmp_path / "run"), "--quiet")
         assert ran.exit_code == 0, ran.output
 
 
