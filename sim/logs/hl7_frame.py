@@ -84,9 +84,10 @@ def _lines(file: str, text: str) -> Iterator[tuple[int, list[str]]]:
     current: list[str] = []
     for segment in segments_of(text):
         if START_BLOCK in segment or END_BLOCK in segment:
+            starts = segment.strip(START_BLOCK + END_BLOCK).startswith("MSH") and current
             raise LogError(
                 file,
-                number + 1,
+                number + (2 if starts else 1),
                 "MLLP frame",
                 "an MLLP frame byte in a file that does not start with one (0x0B)",
             )
