@@ -104,7 +104,7 @@ def test_problem_counts_of_every_kind_in_file_and_message_order(tmp_path: Path) 
         lines([["PID|1||X"], ack(refers_to="C9"), GOOD, order(time="x", control="C3")]),
     )
     second = write(tmp_path / "b.mllp", mllp([ack(refers_to="C8"), GOOD, ["NTE|1"]]))
-    log = read_logs([first, second])
+    log = read_logs([first, second], "hl7")
     assert [(p.file, p.number, p.kind) for p in log.problems] == [
         (first, 1, "no MSH"),
         (first, 2, "ACK for no message"),
