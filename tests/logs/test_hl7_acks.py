@@ -103,7 +103,9 @@ def test_orphans_wrong_direction_duplicate_and_empty_msa2(tmp_path: Path) -> Non
 def test_acks_are_joined_across_files_and_entries_merge_in_time_order(tmp_path: Path) -> None:
     out = write(
         tmp_path / "out.hl7",
-        lines([order(time="20260105090000", control="C1"), order(time="20260105090010", control="C2")]),
+        lines(
+            [order(time="20260105090000", control="C1"), order(time="20260105090010", control="C2")]
+        ),
     )
     back = write(
         tmp_path / "in.hl7",

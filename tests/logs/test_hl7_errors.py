@@ -41,7 +41,9 @@ def test_unreadable_msh(tmp_path: Path, segment: str, expected: str) -> None:
 
 def test_ack_without_msa_or_with_an_unknown_code(tmp_path: Path) -> None:
     no_msa = [msh("LAB", "EPIC", kind="ACK")]
-    assert _error(tmp_path, lines([GOOD, no_msa])) == "message 2, MSA: an ACK without an MSA segment"
+    assert (
+        _error(tmp_path, lines([GOOD, no_msa])) == "message 2, MSA: an ACK without an MSA segment"
+    )
     bad = ack(code="OK")
     assert _error(tmp_path, lines([GOOD, GOOD, bad])).startswith(
         "message 3, MSA-1: acknowledgment code 'OK' is none of AA, AE"
@@ -81,12 +83,26 @@ def test_a_missing_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "stamp",
-    ["", "2026", "202601", "2026010509301", "20261305093015", "20260105253015", "202601050930XX",
-     "20260105093015+01", "20260105093015.+0100", "20260105093015+2500"],  # fmt: skip
+    [
+        "",
+        "2026",
+        "202601",
+        "2026010509301",
+        "20261305093015",
+        "20260105253015",
+        "202601050930XX",
+        "20260105093015+01",
+        "20260105093015.+0100",
+        "20260105093015+2500",
+    ],
 )
 def test_unreadable_msh7_is_counted_and_skipped(tmp_path: Path, stamp: str) -> None:
     log = read_logs(
-        [write(tmp_path / "t.hl7", lines([GOOD, order(time=stamp, control="C2"), ack(time=stamp)]))],
+        [
+            write(
+                tmp_path / "t.hl7", lines([GOOD, order(time=stamp, control="C2"), ack(time=stamp)])
+            )
+        ],
         "hl7",
     )
     assert [e.control_id for e in log.entries] == ["C1"]

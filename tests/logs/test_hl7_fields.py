@@ -50,7 +50,12 @@ def test_msh7_offset_and_precision(
 
 @pytest.mark.parametrize(
     ("fraction", "precision", "micro"),
-    [(".2", 0.1, 200_000), (".25", 0.01, 250_000), (".250", 0.001, 250_000), (".1234", 1e-4, 123_400)],
+    [
+        (".2", 0.1, 200_000),
+        (".25", 0.01, 250_000),
+        (".250", 0.001, 250_000),
+        (".1234", 1e-4, 123_400),
+    ],
 )
 def test_msh7_fractions(tmp_path: Path, fraction: str, precision: float, micro: int) -> None:
     entry = _one(tmp_path, order(time="20260105093015" + fraction + "+0100"))
@@ -62,7 +67,12 @@ def test_msh7_fractions(tmp_path: Path, fraction: str, precision: float, micro: 
 def test_local_is_the_wall_clock_and_time_s_the_instant(tmp_path: Path) -> None:
     """Two messages at the same instant on two clocks: the same time_s, different local hours
     (and weekdays, across midnight)."""
-    text = lines([order(time="20260105233000-0500", control="C1"), order(time="20260106053000+0100", control="C2")])
+    text = lines(
+        [
+            order(time="20260105233000-0500", control="C1"),
+            order(time="20260106053000+0100", control="C2"),
+        ]
+    )
     log = read_logs([write(tmp_path / "two.hl7", text)], "hl7")
     first, second = log.entries
     assert first.time_s == second.time_s == _epoch(2026, 1, 6, 4, 30)
