@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.logs.entry import ReadLog
+from sim.logs.hl7_read import read_hl7
 from sim.logs.read import read_logs
 from tests.logs.hl7_builders import ack, lines, order, write
 
@@ -131,3 +132,16 @@ def test_ties_keep_file_then_message_order(tmp_path: Path) -> None:
     b = write(tmp_path / "b.hl7", lines([order(control="B1")]))
     log = read_logs([b, a])
     assert [e.control_id for e in log.entries] == ["B1", "A1", "A2"]
+
+
+def test_read_hl7_orders_its_entries_in_time() -> None:
+    """Logs are not always in time order (an engine writing from several threads)."""
+    text = lines(
+        [
+            order(time="20260105090010", control="C2"),
+            order(time="20260105090000", control="C1"),
+            ack(time="20260105090011", refers_to="C2"),
+        ]
+    )
+    log = read_hl7([("f.hl7", text)])
+    assert [(e.control_id, e.ack_s) for e in log.entries] == [("C1", None), ("C2", 1.0)]

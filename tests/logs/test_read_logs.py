@@ -17,6 +17,7 @@ CSV = "time,source,destination,message,status,ack_ms\n2026-01-05T09:30:30,EPIC,R
     ("text", "fmt"),
     [
         (mllp([order()]), "hl7"),
+        (mllp([["PID|1||X"], order()]), "hl7"),
         ("\n " + mllp([order()]), "hl7"),
         (lines([order()]), "hl7"),
         ("\r\n" + lines([order()], "\n"), "hl7"),
@@ -46,7 +47,14 @@ def test_neither_format_names_the_file(tmp_path: Path, text: str) -> None:
 
 def test_both_formats_in_one_read(tmp_path: Path) -> None:
     hl7 = write(
-        tmp_path / "a.hl7", lines([order(time="20260105093000"), ack(time="20260105093001")])
+        tmp_path / "a.hl7",
+        lines(
+            [
+                order(time="20260105093000"),
+                ack(time="20260105093001"),
+                order(time="20260105093100", control="C2"),
+            ]
+        ),
     )
     table = write(tmp_path / "b.csv", "\ufeff" + CSV)
     empty = write(tmp_path / "c.hl7", "\n")
@@ -54,6 +62,7 @@ def test_both_formats_in_one_read(tmp_path: Path) -> None:
     assert [(e.file, e.destination, e.ack_code, e.ack_s) for e in log.entries] == [
         (hl7, "LAB", "AA", 1.0),
         (table, "RIS", "AE", 0.5),
+        (hl7, "LAB", None, None),
     ]
     assert log.files == [table, hl7, empty] and log.acks == 1
 
