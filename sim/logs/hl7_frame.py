@@ -30,7 +30,7 @@ _WHITE = " \t\r\n"
 def segments_of(text: str) -> list[str]:
     """The segments of one message's text: split at any line end, blanks and envelopes out."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return [line for line in lines if line.strip() and line[:3] not in _ENVELOPE]
+    return [line for line in lines if line.strip(" \t") and line[:3] not in _ENVELOPE]
 
 
 def is_mllp(text: str) -> bool:

@@ -67,6 +67,8 @@ def test_text_outside_mllp_frames(tmp_path: Path) -> None:
 def test_frame_bytes_in_a_file_of_lines(tmp_path: Path) -> None:
     text = lines([GOOD]) + mllp([GOOD])
     assert _error(tmp_path, text).startswith("message 2, MLLP frame: an MLLP frame byte")
+    text = lines([GOOD]) + "\x0b\r" + lines([GOOD]) + "\x1c\r"  # on a line of its own
+    assert _error(tmp_path, text).startswith("message 1, MLLP frame: an MLLP frame byte")
 
 
 def test_a_file_that_is_not_text(tmp_path: Path) -> None:
