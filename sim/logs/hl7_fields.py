@@ -1,8 +1,11 @@
 """One HL7 v2 message's fields, as calibration needs them, read with python-hl7.
 
-Only the segments read here (MSH, and the first PID, ORC, OBR, TQ1 and MSA) are handed to the
-parser: a log's messages carry many more (OBX, NTE, ...), and parsing them would cost most of
-the reading time for nothing. Fields:
+python-hl7 builds a tree of every field, repetition and component it is given, which is most
+of a log's reading time; so it is given only the segments read here (MSH, and the first PID,
+ORC, OBR, TQ1 and MSA; a message's OBX, NTE, PV1 ... are left out), each cut after the last
+field read from it (MSH-10, PID-3, ORC-7, OBR-2, TQ1-9, MSA-2). The cut is framing, like the
+segments': finding the n-th field separator; every field read is split, unescaped and read by
+the parser. Fields:
 
 - flow: MSH-3 (sending application), MSH-5 (receiving application), MSH-9 (message type:
   message code and trigger event, written ``ORM^O01`` whatever the message's component
@@ -12,8 +15,8 @@ the reading time for nothing. Fields:
   by :func:`hl7.parse_datetime`; precision from the digits given (a day down to fractions of a
   second).
 - patient: PID-3's first identifier; placer: ORC-2, else OBR-2 (the entity identifier);
-  priority: ORC-7's priority (the sixth component of TQ), else TQ1-9, else OBR-27's priority;
-  S, A and R give stat, urgent and routine, other codes no priority.
+  priority: ORC-7's priority (the sixth component of TQ), else TQ1-9; S, A and R give stat,
+  urgent and routine, other codes no priority.
 - ACK (MSH-9's message code ``ACK``): MSA-1 the code, MSA-2 the original's MSH-10.
 
 What a message cannot do without stops the read (:class:`LogError`: file, message number,
@@ -38,7 +41,8 @@ ACK_CODES: Final = frozenset({"AA", "AE", "AR", "CA", "CE", "CR"})
 HL7_PRIORITIES: Final = {"S": "stat", "A": "urgent", "R": "routine"}
 """HL7 priority codes (table 0027) that ehrsim's classes stand for."""
 
-_READ: Final = frozenset({"PID", "ORC", "OBR", "TQ1", "MSA"})
+_LAST_FIELD: Final = {"MSH": 10, "PID": 3, "ORC": 7, "OBR": 2, "TQ1": 9, "MSA": 2}
+"""The segments read, and the last field read from each."""
 _DTM = re.compile(r"(\d{8}(?:\d{2}(?:\d{2}(?:\d{2}(?:\.(\d{1,6}))?)?)?)?)([+-]\d{4})?")
 _PRECISION_S: Final = {8: 86400.0, 10: 3600.0, 12: 60.0, 14: 1.0}
 """Seconds of resolution of a DTM without fraction, by its number of digits."""
@@ -103,13 +107,14 @@ def read_message(file: str, number: int, segments: list[str]) -> Original | Ack 
         shown = first[:3] if first else "nothing"
         return LogProblem(NO_MSH, file, number, f"the message starts with {shown!r}, not MSH")
     _check_encoding(file, number, first)
-    wanted = [first]
+    separator = first[3]
+    wanted = [_cut(first, separator, _LAST_FIELD["MSH"] - 1)]
     seen: set[str] = set()
     for segment in segments[1:]:
         name = segment[:3]
-        if name in _READ and name not in seen:
+        if name in _LAST_FIELD and name not in seen:
             seen.add(name)
-            wanted.append(segment)
+            wanted.append(_cut(segment, separator, _LAST_FIELD[name]))
     try:
         parsed = hl7.parse("\r".join(wanted))
     except Exception as exc:  # python-hl7 raises bare IndexError, ValueError, ParseException
@@ -142,7 +147,7 @@ def read_message(file: str, number: int, segments: list[str]) -> Original | Ack 
         precision_s=precision_s,
         control_id=_value(msh, 10, 1) or None,
         patient=_value(pid, 3, 1) or None if pid is not None else None,
-        priority=_priority(orc, others.get("TQ1"), obr),
+        priority=_priority(orc, others.get("TQ1")),
         placer=(_value(orc, 2, 1) if orc is not None else "")
         or (_value(obr, 2, 1) if obr is not None else "")
         or None,
@@ -202,10 +207,19 @@ def _value(segment: hl7.Segment | None, field_number: int, component: int) -> st
     return str(value).strip()
 
 
-def _priority(
-    orc: hl7.Segment | None, tq1: hl7.Segment | None, obr: hl7.Segment | None
-) -> str | None:
-    for segment, field_number, component in ((orc, 7, 6), (tq1, 9, 1), (obr, 27, 6)):
+def _cut(segment: str, separator: str, fields: int) -> str:
+    """The segment cut before its (`fields` + 1)-th field separator: through field `fields`,
+    except in MSH, whose first separator is MSH-1 itself (MSH-n is kept by `fields` = n - 1)."""
+    end = -1
+    for _ in range(fields + 1):
+        end = segment.find(separator, end + 1)
+        if end < 0:
+            return segment
+    return segment[:end]
+
+
+def _priority(orc: hl7.Segment | None, tq1: hl7.Segment | None) -> str | None:
+    for segment, field_number, component in ((orc, 7, 6), (tq1, 9, 1)):
         code = _value(segment, field_number, component).upper()
         if code in HL7_PRIORITIES:
             return HL7_PRIORITIES[code]

@@ -30,7 +30,7 @@ _WHITE = " \t\r\n"
 def segments_of(text: str) -> list[str]:
     """The segments of one message's text: split at any line end, blanks and envelopes out."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return [line for line in lines if line.strip() and line[:3] not in _ENVELOPE]
+    return [line for line in lines if line.strip(" \t") and line[:3] not in _ENVELOPE]
 
 
 def is_mllp(text: str) -> bool:
@@ -84,9 +84,10 @@ def _lines(file: str, text: str) -> Iterator[tuple[int, list[str]]]:
     current: list[str] = []
     for segment in segments_of(text):
         if START_BLOCK in segment or END_BLOCK in segment:
+            starts = segment.strip(START_BLOCK + END_BLOCK).startswith("MSH") and current
             raise LogError(
                 file,
-                number + 1,
+                number + (2 if starts else 1),
                 "MLLP frame",
                 "an MLLP frame byte in a file that does not start with one (0x0B)",
             )

@@ -79,5 +79,5 @@ def join_acks(originals: list[Original], acks: list[Ack]) -> list[LogProblem]:
             continue
         original = pending.pop()
         original.ack_code = event.code
-        original.ack_s = event.time_s - original.time_s
+        original.ack_s = round(event.time_s - original.time_s, 6)  # epoch floats' noise out
     return orphans

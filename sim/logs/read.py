@@ -48,7 +48,7 @@ def detect(file: str, text: str) -> str:
     """The format of a log file's text (``hl7`` or ``csv``); a :class:`LogError` if neither.
 
     A file holding only white space reads as HL7 with no message."""
-    start = text.lstrip()
+    start = text.lstrip(" \t\r\n")  # not str.lstrip(): it takes MLLP's 0x0B for white space
     if not start or start[0] == "\x0b" or start[:3] in ("MSH", "FHS", "BHS"):
         return "hl7"
     first = start.splitlines()[0]
