@@ -17,7 +17,7 @@ LogsArg = Annotated[
     typer.Argument(
         metavar="LOG...",
         help="Log files: HL7 v2 (MLLP-framed or one segment a line) or CSV "
-        "(time,source,destination,message,status,ack_ms; see docs/message-logs.md).",
+        "(time,source,destination,message,status,ack_ms; see docs/logs.md).",
         show_default=False,
     ),
 ]
