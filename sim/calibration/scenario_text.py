@@ -221,7 +221,13 @@ def _flow(out: _Lines, cal: Calibration, flow: FlowFit, stem: str, files: dict[s
 
 def _quoted(text: str) -> str:
     """A message type as a YAML scalar (quoted when it would not read back as the same text)."""
-    plain = text and all(ch.isalnum() or ch in "^_-." for ch in text) and not text[0].isdigit()
+    from sim.scenario.scalars import resolve_plain
+
+    simple = bool(text) and all(ch.isalnum() or ch in "^_-." for ch in text)
+    try:
+        plain = simple and resolve_plain(text) == text
+    except ValueError:
+        plain = False
     return text if plain else "'" + text.replace("'", "''") + "'"
 
 
@@ -308,7 +314,7 @@ def scenario_text(cal: Calibration, name: str, extends: str | None = None) -> Sc
     out = _Lines()
     _header(out, cal, name)
     out.add(0, "")
-    out.add(0, f"name: {name}")
+    out.add(0, f"name: {_quoted(name)}")
     if extends is not None:
         out.add(0, f"extends: {_quoted(extends)}")
     first = "local midnight of the log's first day"

@@ -108,11 +108,12 @@ def _out(out: Path | None, logs: list[Path]) -> Path:
         fail(f"--out {path}: is a folder; name the scenario file, e.g. {path / 'hospital.yaml'}")
     if not path.parent.is_dir():
         fail(f"--out {path}: no folder {path.parent}")
-    if slug(path.stem) != path.stem:
-        example = path.with_name((slug(path.stem) or "calibrated") + path.suffix)
+    stem = path.stem
+    if not stem or stem.startswith("-") or not all(ch.isalnum() or ch == "-" for ch in stem):
+        example = path.with_name((slug(stem) or "calibrated") + path.suffix)
         fail(
-            f"--out {path}: the file's stem is the scenario's name, which takes lowercase "
-            f"letters, digits and '-'; e.g. {example}"
+            f"--out {path}: the file's stem is the scenario's name, which takes letters, digits "
+            f"and '-'; e.g. {example}"
         )
     return path
 
