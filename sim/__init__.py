@@ -3,8 +3,8 @@
 The public API: load a scenario, look at its expected load, run it, compare its variants,
 sweep a grid of its keys, find the smallest value of a knob that meets a target, map which
 triggers it survives; and fit a scenario to an engine's message log (:func:`calibrate`, on
-what :func:`sim.logs.read.read_logs` read).  The command line (`ehrsim`) and the notebooks use exactly these
-functions; the core never prints or writes.
+what :func:`sim.logs.read.read_logs` read).  The command line (`ehrsim`) and the notebooks
+use exactly these functions; the core never prints or writes.
 """
 
 from __future__ import annotations

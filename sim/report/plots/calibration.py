@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+
 from sim.report.plots.canvas import Figure, count_axis, save
 
 __all__ = ["flow_profile_figure", "flow_profile_png"]
