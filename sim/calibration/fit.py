@@ -210,6 +210,17 @@ def calibrate(
         systems[sid] = _system(app, sid, received, warnings)
     results = {fids[k]: share for k, share in shares.items()}
     if topology is not None:
+        for key in kept:
+            ends = (naming.ids[key.source], naming.ids[key.destination])
+            if (*ends, key.message) in topology.flows:
+                continue
+            same = [fid for (a, b, _), fid in topology.flows.items() if (a, b) == ends]
+            if same:
+                warnings.append(
+                    f"flow {fids[key]} ({key.message}) is added beside {topology.ref}'s "
+                    f"{', '.join(sorted(same))} from {ends[0]} to {ends[1]} (another message "
+                    "type): both carry traffic in the scenario"
+                )
         for sid in sorted(set(naming.ids.values()) - topology.systems - {EHR}):
             warnings.append(
                 f"system {sid} is not in {topology.ref} (its systems: "

@@ -26,6 +26,7 @@ partial: true
 flows:
   lab-orders: {from: ehr, to: labka, message: OML^O21, rate: 9000/d, deadline: {stat: 1h}}
   lab-results: {from: labka, to: ehr, message: ORU^R01, rate: 50/h}
+  ris-orders: {from: ehr, to: ris, message: OMI^O23, rate: 10/d}
 systems:
   labka:
     ack: lognormal(81ms, 102ms)
@@ -182,6 +183,10 @@ class TestFormatsAndOptions:
         for key in ("connections:", "timeout:", "strategy:", "deadline:"):
             assert key not in text, key
         assert set(data["flows"]) == {"lab-orders", "lab-results", "ehr-ris-adt-a01"}
+        assert (
+            "warning: flow ehr-ris-adt-a01 (ADT^A01) is added beside "
+            f"{logs / 'topology.yaml'}'s ris-orders from ehr to ris (another message type)"
+        ) in " ".join(result.stderr.split())
         assert data["flows"]["lab-orders"]["reply"]["flow"] == "lab-results"
         assert data["flows"]["lab-results"]["rate"] is None  # the topology's rate cleared
         assert set(data["systems"]) == {"ehr", "labka", "ris"}
