@@ -177,7 +177,8 @@ def calibrate(
     flows_in = {k: by_key[k] for k in kept}
     window = Window.of([e for k in kept for e in by_key[k]])
     fids = _flow_ids(kept, naming, topology)
-    replies, shares = fit_replies(flows_in, naming.ehr)
+    end_s = max(e.time_s for k in kept for e in by_key[k])
+    replies, shares = fit_replies(flows_in, naming.ehr, end_s)
     for key, reply in list(replies.items()):
         if not reply.after:
             warnings.append(

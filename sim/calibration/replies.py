@@ -37,11 +37,15 @@ class ReplyFit:
     """Per priority class of the order, the time from its delivery to its first result."""
     elsewhere: dict[FlowKey, int]
     """Results of this flow's orders on other flows (left out of ``count``)."""
+    near_end: int = 0
+    """Matched orders delivered too near the log's end to have all their results in it,
+    left out of ``count`` and ``after``."""
 
     def as_json(self) -> dict[str, object]:
         return {
             "orders_with_placer": self.placed,
             "matched_orders": self.matched,
+            "near_end_left_out": self.near_end,
             "count": self.count.as_json(),
             "after": {cls: fit.as_json() for cls, fit in self.after.items()},
             "results_on_other_flows": {"^".join(k): n for k, n in self.elsewhere.items()},
@@ -78,9 +82,14 @@ def _orders(
 
 
 def fit_replies(
-    flows: Mapping[FlowKey, Sequence[LogEntry]], ehr: str
+    flows: Mapping[FlowKey, Sequence[LogEntry]], ehr: str, end_s: float
 ) -> tuple[dict[FlowKey, ReplyFit], dict[FlowKey, ResultShare]]:
     """The replies of every flow of orders, and the unmatched share of every flow of results.
+
+    Args:
+        flows: Each flow's entries.
+        ehr: The EHR application.
+        end_s: The time of the log's last message (``time_s``).
 
     Returns:
         Order flow -> its replies (flows whose orders got no result are left out), and result
@@ -105,16 +114,20 @@ def fit_replies(
         if not per_flow:
             continue
         result_flow = max(sorted(per_flow), key=lambda k: per_flow[k])
-        matched = 0
-        total = 0
-        gaps: dict[str, list[float]] = {}
+        answered: list[tuple[LogEntry, float, list[float]]] = []
         for slot, order in mine.items():
             times = sorted(e.time_s for k, e in results.get(slot, []) if k == result_flow)
-            if not times:
-                continue
-            matched += 1
-            total += len(times)
-            delivered = order.time_s + (order.ack_s or 0.0)
+            if times:
+                answered.append((order, order.time_s + (order.ack_s or 0.0), times))
+        # An order near the log's end has its slower results cut off: the count and the delay
+        # read only orders delivered at least the longest delivery-to-last-result seen before
+        # the end (all of them when that leaves none).
+        longest = max(times[-1] - delivered for _, delivered, times in answered)
+        complete = [a for a in answered if a[1] <= end_s - longest] or answered
+        matched = len(complete)
+        total = sum(len(times) for _, _, times in complete)
+        gaps: dict[str, list[float]] = {}
+        for order, delivered, times in complete:
             gaps.setdefault(order.priority or "routine", []).append(times[0] - delivered)
         low, high = poisson_interval(total - matched, matched)
         resolution = max(e.precision_s for e in (*flows[order_flow], *flows[result_flow]))
@@ -127,10 +140,11 @@ def fit_replies(
             order_flow,
             result_flow,
             len(mine),
-            matched,
+            len(answered),
             Estimate(total / matched, 1 + low, 1 + high, matched),
             after,
             {k: v for k, v in sorted(per_flow.items()) if k != result_flow},
+            len(answered) - len(complete),
         )
     shares: dict[FlowKey, ResultShare] = {}
     for result_flow in sorted({fit.results for fit in replies.values()}):

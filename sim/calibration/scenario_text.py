@@ -161,6 +161,11 @@ def _reply(out: _Lines, flow: FlowFit, stem: str, files: dict[str, str]) -> None
     out.add(2, "reply:")
     elsewhere = sum(reply.elsewhere.values())
     more = f"; {count(elsewhere)} results on other flows left out" if elsewhere else ""
+    if reply.near_end:
+        more += (
+            f"; {count(reply.near_end)} orders too near the log's end to have all their "
+            "results in it left out of count and after"
+        )
     out.add(
         3,
         f"flow: {flow.reply_flow}",

@@ -196,3 +196,33 @@ class TestPrecision:
         assert warning.startswith("lab: MSH-7 is written to 1 s, coarser than the median response")
         fine = Flow("EPIC", "LAB", "ORM^O01", 200, ack="lognormal", precision=0.001)
         assert calibrate(draw([fine], days=1), ehr="EPIC").warnings == ()
+
+
+class TestLogEnd:
+    def test_orders_too_near_the_end_for_all_their_results_are_left_out(self) -> None:
+        """Results due after the log's end would bias the count (and the delay) down."""
+        from datetime import timedelta
+
+        from sim.calibration.naming import FlowKey
+        from sim.calibration.replies import fit_replies
+        from sim.logs.entry import LogEntry
+        from tests.calibration.synthetic import MONDAY
+
+        def entry(source: str, destination: str, hours: float, placer: str) -> LogEntry:
+            when = MONDAY + timedelta(hours=hours)
+            message = "ORM^O01" if source == "EPIC" else "ORU^R01"
+            return LogEntry("x", 0, source, destination, message, when, when.timestamp(), 1.0,
+                            placer=placer)  # fmt: skip
+
+        orders = [entry("EPIC", "LAB", h, p) for h, p in ((0, "A"), (10, "B"), (12.5, "C"))]
+        results = [entry("LAB", "EPIC", h, p) for h, p in
+                   ((1, "A"), (2, "A"), (11, "B"), (12, "B"), (13.5, "C"))]  # fmt: skip
+        flows = {
+            FlowKey("EPIC", "LAB", "ORM^O01"): orders,
+            FlowKey("LAB", "EPIC", "ORU^R01"): results,
+        }
+        replies, _ = fit_replies(flows, "EPIC", results[-1].time_s)
+        reply = replies[FlowKey("EPIC", "LAB", "ORM^O01")]
+        assert reply.matched == 3 and reply.near_end == 1
+        assert reply.count.value == 2.0 and reply.count.n == 2
+        assert reply.after["routine"].n == 2 and reply.after["routine"].mean == 3600
