@@ -12,12 +12,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from sim.calibration.counts import Estimate, poisson_interval
 from sim.calibration.durations import DurationFit, fit_duration
 from sim.calibration.naming import FlowKey
 from sim.logs.entry import PRIORITIES, LogEntry
 
-__all__ = ["ReplyFit", "ResultShare", "fit_replies"]
+__all__ = ["NEAR_END_QUANTILE", "ReplyFit", "ResultShare", "fit_replies"]
+
+NEAR_END_QUANTILE = 0.99
 
 
 @dataclass(frozen=True)
@@ -120,9 +124,10 @@ def fit_replies(
             if times:
                 answered.append((order, order.time_s + (order.ack_s or 0.0), times))
         # An order near the log's end has its slower results cut off: the count and the delay
-        # read only orders delivered at least the longest delivery-to-last-result seen before
-        # the end (all of them when that leaves none).
-        longest = max(times[-1] - delivered for _, delivered, times in answered)
+        # read only orders delivered at least the 99th percentile of the delivery-to-last-
+        # result times seen before the end (all of them when that leaves none); a percentile,
+        # not the longest, so that one late addendum does not cost days of orders.
+        longest = float(np.quantile([t[-1] - d for _, d, t in answered], NEAR_END_QUANTILE))
         complete = [a for a in answered if a[1] <= end_s - longest] or answered
         matched = len(complete)
         total = sum(len(times) for _, _, times in complete)
