@@ -75,9 +75,10 @@ OutOpt = Annotated[
     typer.Option(
         "--out",
         metavar="FILE.yaml",
-        help="The scenario to write (default: the first log's name with .yaml, in the current "
-        "folder); its stem is the scenario's name. Beside it: <stem>.calibration.json and "
-        "<stem>.figures/.",
+        help="The scenario to write, replaced if it exists (default: the first log's name, "
+        "slugified, with .yaml, in the current folder); its stem is the scenario's name. Beside "
+        "it: <stem>.calibration.json, <stem>.figures/ and the CSV files of any empirical "
+        "distribution.",
         show_default=False,
     ),
 ]
@@ -101,7 +102,7 @@ def _start(text: str | None) -> datetime | None:
 def _out(out: Path | None, logs: list[Path]) -> Path:
     from sim.calibration.naming import slug
 
-    path = out if out is not None else Path(f"{logs[0].stem or 'calibrated'}.yaml")
+    path = out if out is not None else Path(f"{slug(logs[0].stem) or 'calibrated'}.yaml")
     if path.suffix not in (".yaml", ".yml"):
         fail(f"--out {path}: the scenario file must end in .yaml")
     if path.is_dir():

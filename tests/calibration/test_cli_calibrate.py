@@ -290,3 +290,18 @@ class TestWarnings:
             and "left out: a scenario's flows have the EHR" in err
         )
         assert "Left out: LAB -> RIS X" in (tmp_path / "c.yaml").read_text()
+
+
+class TestDefaults:
+    def test_without_out_the_scenario_is_named_after_the_first_log(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.chdir(tmp_path)
+        log = tmp_path / "Engine_Log 1.hl7"
+        write_hl7(log, draw([ADT], days=1), ends="\n")
+        result = invoke("calibrate", str(log), "--ehr", "EPIC")
+        assert result.exit_code == 0, result.output
+        assert (
+            yaml.safe_load((tmp_path / "engine-log-1.yaml").read_text())["name"] == "engine-log-1"
+        )
+        assert (tmp_path / "engine-log-1.calibration.json").is_file()
