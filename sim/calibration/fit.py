@@ -106,6 +106,31 @@ def _flow_ids(
     return ids
 
 
+PARTIAL_DAY = 0.1
+"""A log whose first or last day misses more than this share of a day's traffic is warned."""
+
+
+def _partial_days(entries: Sequence[LogEntry]) -> list[str]:
+    """Warnings for a log that starts or stops in the middle of a day's traffic."""
+    hours = [0] * 24
+    for entry in entries:
+        hours[entry.local.hour] += 1
+    first = min(e.local for e in entries)
+    last = max(e.local for e in entries)
+    total = len(entries)
+    found = []
+    before = sum(hours[: first.hour]) / total
+    after = sum(hours[last.hour + 1 :]) / total
+    for moment, share, side in ((first, before, "starts"), (last, after, "stops")):
+        if share > PARTIAL_DAY:
+            found.append(
+                f"the log {side} at {moment.isoformat(sep=' ', timespec='minutes')}, and "
+                f"{100 * share:.0f} % of a day's messages come at hours it misses that day: "
+                "rates are counted over whole days, so they come out low; give whole days of log"
+            )
+    return found
+
+
 def _system(app: str, sid: str, entries: Sequence[LogEntry], warnings: list[str]) -> SystemFit:
     answered = [e for e in entries if e.ack_s is not None]
     precision = max((e.precision_s for e in answered), default=None)
@@ -176,6 +201,7 @@ def calibrate(
         )
     flows_in = {k: by_key[k] for k in kept}
     window = Window.of([e for k in kept for e in by_key[k]])
+    warnings.extend(_partial_days([e for k in kept for e in by_key[k]]))
     fids = _flow_ids(kept, naming, topology)
     end_s = max(e.time_s for k in kept for e in by_key[k])
     replies, shares = fit_replies(flows_in, naming.ehr, end_s)

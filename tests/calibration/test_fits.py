@@ -226,3 +226,13 @@ class TestLogEnd:
         assert reply.matched == 3 and reply.near_end == 1
         assert reply.count.value == 2.0 and reply.count.n == 2
         assert reply.after["routine"].n == 2 and reply.after["routine"].mean == 3600
+
+
+class TestWholeDays:
+    def test_a_log_cut_in_the_middle_of_a_day_is_warned(self) -> None:
+        entries = draw([Flow("EPIC", "LAB", "ORM^O01", 300, LAB)], days=2, seed=9)
+        assert calibrate(entries, ehr="EPIC").warnings == ()
+        cut = [e for e in entries if not (e.local.day == 6 and e.local.hour >= 12)]
+        (warning,) = calibrate(cut, ehr="EPIC").warnings
+        assert warning.startswith("the log stops at 2026-01-06 11:")
+        assert "% of a day's messages come at hours it misses that day" in warning
