@@ -6,7 +6,8 @@ Two framings are read, told apart by the file's first character that is not whit
   protocol puts after ``0x1C`` is taken when present). Only white space may stand between
   frames; anything else, and a frame never closed, stops the read (:class:`LogError`).
 - Lines: one segment a line; a line starting with ``MSH`` starts a message. Lines before the
-  first ``MSH`` form a message of their own, which has no MSH (counted, not fatal).
+  first ``MSH`` form a message of their own, which has no MSH (counted, not fatal); a file
+  where no line starts with ``MSH`` is no HL7 log (say, a CSV read as HL7) and stops the read.
 
 Segments end in ``\\r``, ``\\n`` or ``\\r\\n``, mixed freely within a file or a message. Blank
 segments are dropped, and so are the batch envelope's (``FHS``, ``BHS``, ``BTS``, ``FTS``):
@@ -97,4 +98,6 @@ def _lines(file: str, text: str) -> Iterator[tuple[int, list[str]]]:
             current = []
         current.append(segment)
     if current:
+        if number == 0 and not current[0].startswith("MSH"):
+            raise LogError(file, None, None, "no line starts with MSH: not an HL7 v2 log")
         yield number + 1, current

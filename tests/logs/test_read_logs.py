@@ -71,6 +71,9 @@ def test_a_given_format_is_not_second_guessed(tmp_path: Path) -> None:
     path = write(tmp_path / "orders.txt", lines([order()]))
     with pytest.raises(LogError, match=r"orders\.txt, header: no column"):
         read_logs([path], "csv")
+    table = write(tmp_path / "table.txt", CSV)
+    with pytest.raises(LogError, match=r"table\.txt: no line starts with MSH: not an HL7 v2 log"):
+        read_logs([table], "hl7")
     with pytest.raises(ValueError, match="log format 'xml' is none of hl7, csv"):
         read_logs([path], "xml")
 
