@@ -8,7 +8,7 @@ from typing import Any
 from sim.calibration.counts import Estimate
 from sim.calibration.durations import ALPHA, TEST
 from sim.calibration.fit import Calibration, FlowFit
-from sim.calibration.window import WEEK_DAYS
+from sim.calibration.window import DAY_NAMES, WEEK_DAYS
 
 __all__ = ["FORMAT_VERSION", "calibration_json", "calibration_record"]
 
@@ -32,11 +32,12 @@ def _flow(cal: Calibration, flow: FlowFit) -> dict[str, Any]:
         "created_by_replies_of": list(flow.replied_by),
         "rate_per_day": counts.rate.as_json(),
         "rate_is": "the busiest weekday's mean" if counts.week else "the mean over the log",
-        "busiest_weekday": counts.busiest,
+        "busiest_weekday": DAY_NAMES[counts.busiest] if counts.busiest is not None else None,
         "mean_per_day": counts.overall.as_json(),
         "profile_share": _estimates(counts.profile),
         "week": _estimates(counts.week) if counts.week else None,
         "weekday_days": list(counts.weekday_days),
+        "week_days_order": "Monday first",
         "priority": flow.priority.as_json() if flow.priority else None,
         "reply": (
             {"flow": flow.reply_flow, **flow.reply.as_json()} if flow.reply is not None else None
