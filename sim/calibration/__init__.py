@@ -14,7 +14,14 @@ the share of negative ACKs; and the replies that link results to their orders. T
 - :mod:`.shares`: the priority mix and the share of negative ACKs;
 - :mod:`.durations`: a duration distribution chosen by a goodness-of-fit test;
 - :mod:`.replies`: results matched to their orders by placer number;
-- :mod:`.fit`: all of it, for a whole log.
+- :mod:`.topology`: what a file given to ``--extends`` already has;
+- :mod:`.fit`: all of it, for a whole log;
+- :mod:`.numbers`, :mod:`.scenario_text`: the scenario as commented YAML text;
+- :mod:`.record`: calibration.json.
+
+Writing the files (and the figures, :mod:`sim.report.plots.calibration`) is the report layer's
+job: :mod:`sim.report.calibration`. scipy is imported by the functions that fit, not at the top,
+so that ``import sim`` stays quick.
 """
 
 from sim.calibration.fit import Calibration, calibrate
