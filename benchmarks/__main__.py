@@ -5,7 +5,8 @@ channel in the engine, in Ciw and in a bare heapq loop (asserting the engine's E
 messages per CPU-second on the baseline and the December replay at a million messages each;
 the backlog drain against the same world without its stall; peak memory at 1, 7 and 30 days;
 replications on 1 and 2 workers and the December replay's 20 replications as a subprocess;
-and the imports, loading and plotting left out of all of these.
+the imports, loading and plotting left out of all of these; and reading an engine's message
+log of 300,000 HL7 messages, and the same as CSV (`sim.logs`).
 
 Options: `--quick` for a smoke run on tiny sizes (seconds; its figures mean nothing),
 `--repeats N` repetitions per figure (default 3), `--out FILE` (default
@@ -53,7 +54,7 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run every measurement and write the results file; return the exit code."""
-    from benchmarks import backlog, memory, mm3, overheads, parallel, profiling, throughput
+    from benchmarks import backlog, logs, memory, mm3, overheads, parallel, profiling, throughput
     from benchmarks.analysis import NOTES
     from benchmarks.report import Results, render
 
@@ -71,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     mem = _step("peak memory", lambda: memory.measure(sizes))
     par = _step("parallel replications", lambda: parallel.measure(sizes))
     over = _step("imports, loading, plotting", lambda: overheads.measure(sizes))
+    read = _step("message logs: HL7, CSV", lambda: logs.measure(sizes))
     box.load_end = load_average()
     box.commit_end = head_commit()
     results = Results(
@@ -85,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         memory=mem,
         parallel=par,
         overheads=over,
+        logs=read,
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(render(results, NOTES), encoding="utf-8")

@@ -65,6 +65,8 @@ class Sizes:
     throughput_sets: tuple[str, ...] = ()
     """`--set` assignments for the baseline and December throughput runs and profiles."""
     is_quick: bool = False
+    log_messages: int = 300_000
+    """HL7 messages (originals and ACKs) of the synthetic engine log read by `sim.logs`."""
 
     @classmethod
     def full(cls, repeats: int = 3) -> Sizes:
@@ -103,6 +105,7 @@ class Sizes:
             december_replications=2,
             throughput_sets=("horizon=8h",),
             is_quick=True,
+            log_messages=2_000,
         )
 
 

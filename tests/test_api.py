@@ -15,10 +15,10 @@ class TestPublicSurface:
     def test_the_public_names_are_exactly_the_documented_ones(self) -> None:
         """`sim.__all__` lists the API and every name in it exists."""
         assert set(sim.__all__) == {
-            "CapacityResult", "Comparison", "Executor", "MetastabilityResult", "Plan",
-            "ReplicationResult", "RunResult", "ScenarioError", "SweepResult", "__version__",
-            "compare", "find_capacity", "find_metastability", "load_scenario", "open_executor",
-            "plan", "run", "sweep",
+            "Calibration", "CalibrationError", "CapacityResult", "Comparison", "Executor",
+            "MetastabilityResult", "Plan", "ReplicationResult", "RunResult", "ScenarioError",
+            "SweepResult", "__version__", "calibrate", "compare", "find_capacity",
+            "find_metastability", "load_scenario", "open_executor", "plan", "run", "sweep",
         }  # fmt: skip
         for name in sim.__all__:
             assert hasattr(sim, name)

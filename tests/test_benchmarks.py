@@ -5,6 +5,7 @@ nothing, and the machine is shared."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,15 @@ def test_quick_run_reports_machine_targets_and_erlang_c(quick_results: str) -> N
         assert target in quick_results.split("## Targets", 1)[1].split("## Profile", 1)[0]
     assert "**passed**" in quick_results
     assert "`--quick`" in quick_results
+
+
+def test_quick_run_reads_both_message_logs(quick_results: str) -> None:
+    section = quick_results.split("## Message logs\n", 1)[1].split("## Where", 1)[0]
+    assert re.search(
+        r"\| HL7 v2 \(MLLP\) \| [\d,]+ messages, .* \| \*\*[\d,]+ messages\*\* \|", section
+    )
+    assert re.search(r"\| CSV \| [\d,]+ rows, .* \| \*\*[\d,]+ rows\*\* \|", section)
+    assert "Every read was checked" in section
 
 
 def test_heapq_loop_is_an_mm3() -> None:
@@ -125,3 +135,20 @@ def test_lockstep_reports_a_contenders_error(tmp_path: Path) -> None:
     log = str(tmp_path / "log")
     with pytest.raises(RuntimeError, match="boom"):
         run_lockstep([_Steps("a", 2, log), _Steps("b", 2, log, fail=True)])
+
+
+def test_log_benchmark_check_fails_on_a_wrong_read(tmp_path: Path) -> None:
+    from benchmarks.logs import _check, write_logs
+    from sim.logs.entry import ORPHAN_ACK, LogProblem
+    from sim.logs.read import read_logs
+
+    written = write_logs(tmp_path, 400)
+    assert written.messages >= 400 and written.acks == written.messages - written.originals
+    log = read_logs([written.hl7])
+    _check("hl7", log, written)
+    _check("csv", read_logs([written.csv]), written)
+    with pytest.raises(AssertionError, match="hl7 log read as"):
+        _check("hl7", read_logs([written.hl7, written.hl7]), written)
+    log.problems.append(LogProblem(ORPHAN_ACK, "f", 1, "x"))
+    with pytest.raises(AssertionError):
+        _check("hl7", log, written)

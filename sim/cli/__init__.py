@@ -13,6 +13,7 @@ a run are the report layer's job (:mod:`sim.report`). One module per command gro
 - :mod:`sim.cli.sweep`: ``sweep``;
 - :mod:`sim.cli.plan`: ``plan``;
 - :mod:`sim.cli.metastability`: ``metastability``;
+- :mod:`sim.cli.calibrate`: ``calibrate``;
 - :mod:`sim.cli.report`: ``report``, and the ``--report`` options of ``run``, ``compare``,
   ``sweep`` and ``plan``;
 - :mod:`sim.cli.log`: ``log`` (a traced run written as an engine's message log);
@@ -26,7 +27,7 @@ interrupted by SIGINT and SIGTERM.
 
 from __future__ import annotations
 
-from sim.cli import compare, imports, info, log, metastability, plan, report, run, sweep
+from sim.cli import calibrate, compare, imports, info, log, metastability, plan, report, run, sweep
 from sim.cli.common import (
     EXIT_BROKEN,
     EXIT_HYPOTHESIS,
@@ -45,6 +46,7 @@ app.command()(compare.compare)
 app.command()(sweep.sweep)
 app.command()(plan.plan)
 app.command()(metastability.metastability)
+app.command()(calibrate.calibrate)
 app.command()(report.report)
 app.command()(log.log)
 app.add_typer(imports.app, name="import")

@@ -104,14 +104,23 @@ class ReadLog:
 class LogError(ValueError):
     """A log that cannot be read at all: names the file, the message (or row) and the field."""
 
-    def __init__(self, file: str, number: int | None, field_name: str | None, reason: str) -> None:
+    def __init__(
+        self,
+        file: str,
+        number: int | None,
+        field_name: str | None,
+        reason: str,
+        unit: str = "message",
+    ) -> None:
         self.file = file
         self.number = number
         self.field_name = field_name
         self.reason = reason
+        self.unit = unit
+        """What `number` counts: ``message`` (HL7) or ``row`` (CSV data rows, from 1)."""
         where = file
         if number is not None:
-            where += f", message {number}"
+            where += f", {unit} {number}"
         if field_name:
             where += f", {field_name}"
         super().__init__(f"{where}: {reason}")
