@@ -5,6 +5,9 @@
 # `make core` recompiles it (until then the edited Python sources run, with a warning).
 #   make notebooks  execute notebooks/*.ipynb top to bottom in fresh kernels (MPLBACKEND=Agg) and
 #                save them with their outputs, as committed (about a minute and a half)
+#   make nordby  the shipped example of a hospital's own engine (README "Your own engine: the
+#                Nordby example"): import its Mirth export, calibrate from its HL7 log, run the
+#                stall; `make nordby-log` regenerates that log from the made-up world truth.yaml
 #   make mutate  mutation testing of the engine's hot modules (mutmut 3, pure Python, about two
 #                hours on 2 cores; not part of CI): results in mutants/, `$(BIN)/mutmut browse`;
 #                the survivors judged equivalent, and why, are in docs/mutation-survivors.md
@@ -12,7 +15,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SCENARIO ?= december-2017
 
-.PHONY: install core check-core demo test test-all lint bench notebooks mutate clean
+.PHONY: install core check-core demo test test-all lint bench notebooks nordby nordby-log mutate clean
 
 $(VENV)/.installed: pyproject.toml setup.py constraints.txt
 	python3 -m venv $(VENV)
@@ -48,6 +51,16 @@ bench: install
 
 notebooks: install
 	MPLBACKEND=Agg $(BIN)/python -m sim.teaching.notebooks notebooks/*.ipynb
+
+# The commands are those of the README; tests/test_nordby_example.py checks that the committed
+# topology.yaml and nordby.yaml are what they write.
+nordby: install
+	$(BIN)/ehrsim import mirth scenarios/examples/nordby/mirth-export.xml --out scenarios/examples/nordby/topology.yaml
+	$(BIN)/ehrsim calibrate scenarios/examples/nordby/nordby.hl7 --extends scenarios/examples/nordby/topology.yaml --map RIS=radiology-orders --map PACS=pacs-broker --map BLOODBANK=blood-bank --map MEDCOM=medcom-vans-gateway --out scenarios/examples/nordby/nordby.yaml
+	$(BIN)/ehrsim run nordby-stall
+
+nordby-log: install
+	$(BIN)/python scenarios/examples/nordby/make_log.py
 
 # The `mutate` extra of pyproject.toml, at the versions of constraints.txt.
 $(VENV)/.mutate-installed: $(VENV)/.installed pyproject.toml constraints.txt

@@ -97,12 +97,13 @@ def wall(stamp: str) -> datetime:
 
 
 def has(message: hl7.Message, name: str) -> bool:
+    """Whether the message holds a segment `name`."""
     return any(str(segment[0]) == name for segment in message)
 
 
 def components(message: hl7.Message, parts: tuple[str, ...]) -> str:
     """A field of several components, each escaped, joined by the message's own separator."""
-    return message.separators[3].join(message.escape(part) for part in parts)
+    return str(message.separators[3]).join(str(message.escape(part)) for part in parts)
 
 
 def retexture(message: hl7.Message) -> None:
@@ -160,8 +161,9 @@ def textured(raw: list[hl7.Message]) -> list[hl7.Message]:
                 again = hl7.parse(str(message))
                 again_msh = again.segment("MSH")
                 sent = wall(str(again_msh(7)).removesuffix(OFFSET)) + timedelta(seconds=1)
-                again_msh.assign_field(f"{sent:%Y%m%d%H%M%S}.{sent.microsecond // 1000:03d}"
-                                       + OFFSET, 7)
+                again_msh.assign_field(
+                    f"{sent:%Y%m%d%H%M%S}.{sent.microsecond // 1000:03d}" + OFFSET, 7
+                )
                 again_msh.assign_field(str(again_msh(10)) + "R", 10)
                 out.append(again)
     return out
