@@ -79,7 +79,15 @@ def flow_profile_figure(
                 label=f"{kind}: profile x {label} ({per_day:,.0f} a day)",
             )
         )
-    handles.append(Patch(color="#999999", alpha=0.25, label="95 % of Poisson hours at a fit"))
+    # The band's swatch: the fit's own colour when there is one fit, a neutral grey for two.
+    band = _FITS[0] if len(fits) == 1 else "#999999"
+    handles.append(
+        Patch(
+            color=band,
+            alpha=0.13 if len(fits) == 1 else 0.25,
+            label="95 % of Poisson hours at a fit",
+        )
+    )
     ax.set_xlim(-0.3, 23.3)
     ax.set_xticks(range(0, 24, 2), [f"{h:02d}:00" for h in range(0, 24, 2)], fontsize=8)
     ax.set_ylim(bottom=0)
