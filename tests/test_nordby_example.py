@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.scenario import validate_paths
+from sim.scenario import load_scenario, validate_paths
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = Path("scenarios/examples/nordby")
@@ -129,6 +129,41 @@ class TestTheLog:
         assert (tmp_path / "nordby.hl7").read_bytes() == (
             REPO / EXAMPLE / "nordby.hl7"
         ).read_bytes()
+
+
+class TestCalibrationFindsTheTruth:
+    def test_truths_numbers_lie_in_the_calibrations_intervals(self) -> None:
+        """Every rate, result count, result delay and ACK mean of truth.yaml, the made-up world
+        the log was drawn from, lies in the 95 % interval nordby.calibration.json gives it."""
+        truth = load_scenario(REPO / EXAMPLE / "truth.yaml")
+        fits = json.loads((REPO / EXAMPLE / "nordby.calibration.json").read_text())
+
+        def calibrated_id(truth_id: str) -> str:
+            return str(fits["ids"]["NORDBY-EPJ" if truth_id == "ehr" else truth_id.upper()])
+
+        def inside(value: float, interval: list[float], what: str) -> None:
+            assert interval[0] <= value <= interval[1], f"{what}: {value} not in {interval}"
+
+        flows = {(f["from"], f["to"], f["message"]): f for f in fits["flows"].values()}
+        checked = 0
+        for flow_id, flow in truth.flows.items():
+            if flow.rate is None:
+                continue
+            fit = flows[(calibrated_id(flow.source), calibrated_id(flow.to), flow.message)]
+            inside(flow.rate * 86400, fit["rate_per_day"]["ci95"], f"{flow_id} rate")
+            checked += 1
+            if flow.reply is None:
+                continue
+            inside(flow.reply.count, fit["reply"]["count"]["ci95"], f"{flow_id} reply.count")
+            for priority, after in flow.reply.after.items():
+                interval = fit["reply"]["after"][priority]["mean_ci95_s"]
+                inside(after.mean_s, interval, f"{flow_id} reply.after.{priority}")
+                checked += 1
+        for system_id, system in truth.systems.items():
+            interval = fits["systems"][calibrated_id(system_id)]["ack"]["mean_ci95_s"]
+            inside(system.ack.mean_s, interval, f"{system_id} ack")
+            checked += 1
+        assert checked == 5 + 9 + 6  # rates, result delays per class, ACK means
 
 
 class TestTheStall:
