@@ -134,8 +134,7 @@ def read_message(file: str, number: int, segments: list[str]) -> Original | Ack 
     if code.upper() == "ACK":
         return _ack(file, number, source, destination, time_s, others.get("MSA"))
     event = _value(msh, 9, 2)
-    orc, obr = others.get("ORC"), others.get("OBR")
-    pid = others.get("PID")
+    orc = others.get("ORC")
     return Original(
         file=file,
         number=number,
@@ -146,20 +145,18 @@ def read_message(file: str, number: int, segments: list[str]) -> Original | Ack 
         time_s=time_s,
         precision_s=precision_s,
         control_id=_value(msh, 10, 1) or None,
-        patient=_value(pid, 3, 1) or None if pid is not None else None,
+        patient=_value(others.get("PID"), 3, 1) or None,
         priority=_priority(orc, others.get("TQ1")),
-        placer=(_value(orc, 2, 1) if orc is not None else "")
-        or (_value(obr, 2, 1) if obr is not None else "")
-        or None,
+        placer=_value(orc, 2, 1) or _value(others.get("OBR"), 2, 1) or None,
     )
 
 
 def _ack(
     file: str, number: int, source: str, destination: str, time_s: float, msa: hl7.Segment | None
 ) -> Ack:
-    code = _value(msa, 1, 1).upper() if msa is not None else ""
     if msa is None:
         raise LogError(file, number, "MSA", "an ACK without an MSA segment")
+    code = _value(msa, 1, 1).upper()
     if code not in ACK_CODES:
         raise LogError(
             file,
