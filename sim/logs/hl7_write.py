@@ -31,7 +31,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Final
 
-import hl7  # type: ignore[import-untyped]
+import hl7
 
 from sim.logs.traced import Attempt, LogFlow, TracedRun
 
