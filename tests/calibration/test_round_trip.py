@@ -97,14 +97,17 @@ def traced(tmp_path_factory: pytest.TempPathFactory) -> Traced:
 @pytest.fixture(scope="module", params=["hl7", "csv"])
 def fitted(
     request: pytest.FixtureRequest, traced: Traced, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[str, dict[str, Any]]:
-    """(format, calibration.json) of the run written as a log of that format."""
+) -> tuple[str, dict[str, Any], str, str]:
+    """(format, calibration.json, calibrate's stderr, the scenario's text) of the run written
+    as a log of that format."""
     fmt: str = request.param
     folder = tmp_path_factory.mktemp(fmt)
     log = folder / f"engine.{fmt}"
     invoke("log", str(traced.folder), "--format", fmt, "--out", str(log))
-    invoke("calibrate", str(log), "--format", fmt, "--ehr", "EHR", "--out", str(folder / "rt.yaml"))
-    return fmt, json.loads((folder / "rt.calibration.json").read_text())
+    out = folder / "rt.yaml"
+    result = invoke("calibrate", str(log), "--format", fmt, "--ehr", "EHR", "--out", str(out))
+    cal = json.loads((folder / "rt.calibration.json").read_text())
+    return fmt, cal, " ".join(result.stderr.split()), out.read_text()
 
 
 def within(fitted: float, truth: float, se: float) -> bool:
@@ -118,7 +121,7 @@ def attempts_per_message(fmt: str, traced: Traced, flow: str) -> float:
 
 class TestTraffic:
     def test_every_message_counts_once_and_csv_counts_every_attempt(self, fitted, traced) -> None:  # type: ignore[no-untyped-def]
-        fmt, cal = fitted
+        fmt, cal, *_ = fitted
         for fid, flow in ((ORDERS, "lab-orders"), (RESULTS, "lab-results")):
             expected = traced.sent[flow] if fmt == "csv" else traced.created[flow]
             assert cal["flows"][fid]["messages"] == expected, fid
@@ -126,8 +129,22 @@ class TestTraffic:
         resends = cal["log"]["resends"]
         assert resends == (0 if fmt == "csv" else traced.sent.total() - traced.created.total())
 
+    def test_resends_are_reported_where_the_log_tells_them(self, fitted, traced) -> None:  # type: ignore[no-untyped-def]
+        fmt, cal, stderr, text = fitted
+        lab = cal["systems"]["labka"]
+        orders = (traced.created["lab-orders"], traced.sent["lab-orders"])
+        if fmt == "csv":
+            assert "resends" not in stderr and "resends" not in text
+            assert (lab["messages"], lab["attempts"]) == (orders[1], orders[1])
+            return
+        resends = cal["log"]["resends"]
+        assert f"resends: {resends:,} attempts repeat an earlier message's sender" in stderr
+        assert f"# {resends:,} resends (the sender, receiver and MSH-10" in text
+        assert (lab["messages"], lab["attempts"]) == orders
+        assert f"LABKA, {orders[0]:,} messages received in {orders[1]:,} attempts" in text
+
     def test_the_rate_lies_within_its_interval(self, fitted, traced) -> None:  # type: ignore[no-untyped-def]
-        fmt, cal = fitted
+        fmt, cal, *_ = fitted
         flow = cal["flows"][ORDERS]
         truth = traced.scenario.flows["lab-orders"].rate * 86400
         truth *= attempts_per_message(fmt, traced, "lab-orders")
@@ -144,7 +161,7 @@ class TestTraffic:
             assert within(rate * est["value"], expected, math.sqrt(expected * days) / days), day
 
     def test_the_profiles_shape(self, fitted, traced) -> None:  # type: ignore[no-untyped-def]
-        _, cal = fitted
+        _, cal, *_ = fitted
         flow = cal["flows"][ORDERS]
         profile = np.asarray(traced.scenario.flows["lab-orders"].profile)
         truth = profile / profile.sum()
@@ -155,7 +172,7 @@ class TestTraffic:
         assert np.corrcoef(shares, truth)[0, 1] > 0.99
 
     def test_the_weekday_pattern(self, fitted, traced) -> None:  # type: ignore[no-untyped-def]
-        _, cal = fitted
+        _, cal, *_ = fitted
         flow = cal["flows"][ORDERS]
         assert cal["weekday_pattern_fitted"] and flow["busiest_weekday"] in (
             "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
@@ -168,7 +185,7 @@ class TestTraffic:
             assert within(est["value"], factor / top, se), day
 
     def test_the_priority_mix(self, fitted, traced) -> None:  # type: ignore[no-untyped-def]
-        _, cal = fitted
+        _, cal, *_ = fitted
         mix = cal["flows"][ORDERS]["priority"]
         truth = traced.scenario.flows["lab-orders"].priority
         assert set(mix["shares"]) == set(truth)
@@ -178,7 +195,7 @@ class TestTraffic:
 
 class TestReplies:
     def test_the_reply_flow_and_count(self, fitted, traced) -> None:  # type: ignore[no-untyped-def]
-        _, cal = fitted
+        _, cal, *_ = fitted
         reply = cal["flows"][ORDERS]["reply"]
         assert reply["flow"] == RESULTS
         assert cal["flows"][RESULTS]["created_by_replies_of"] == [ORDERS]
@@ -188,7 +205,7 @@ class TestReplies:
         assert within(reply["count"]["value"], count, math.sqrt((count - 1) / n))
 
     def test_the_delay_per_class(self, fitted, traced) -> None:  # type: ignore[no-untyped-def]
-        _, cal = fitted
+        _, cal, *_ = fitted
         after = cal["flows"][ORDERS]["reply"]["after"]
         truth = traced.scenario.flows["lab-orders"].reply.after  # type: ignore[union-attr]
         assert isinstance(truth, dict) and set(after) == set(truth)
@@ -201,7 +218,7 @@ class TestReplies:
 class TestSystems:
     @pytest.mark.parametrize("system", ["labka", "ehr"])
     def test_the_ack_mean(self, fitted, traced, system: str) -> None:  # type: ignore[no-untyped-def]
-        _, cal = fitted
+        _, cal, *_ = fitted
         ack = cal["systems"][system]["ack"]
         dist = traced.scenario.systems[system].ack
         sd = dist.mean * math.sqrt(dist.scv)
@@ -211,7 +228,7 @@ class TestSystems:
         assert ack["n"] == answered  # every attempt's response, resends' included
 
     def test_the_nak_share_counts_every_attempt(self, fitted, traced) -> None:  # type: ignore[no-untyped-def]
-        _, cal = fitted
+        _, cal, *_ = fitted
         naks = cal["systems"]["labka"]["nak_share"]
         k = traced.answers[("lab-orders", "nak")]
         assert k > 5
