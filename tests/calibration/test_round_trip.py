@@ -97,8 +97,8 @@ def traced(tmp_path_factory: pytest.TempPathFactory) -> Traced:
 @pytest.fixture(scope="module", params=["hl7", "csv"])
 def fitted(
     request: pytest.FixtureRequest, traced: Traced, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[str, dict[str, Any], str, str]:
-    """(format, calibration.json, calibrate's stderr, the scenario's text) of the run written
+) -> tuple[str, dict[str, Any], str, Path]:
+    """(format, calibration.json, calibrate's stderr, the scenario written) of the run written
     as a log of that format."""
     fmt: str = request.param
     folder = tmp_path_factory.mktemp(fmt)
@@ -107,7 +107,7 @@ def fitted(
     out = folder / "rt.yaml"
     result = invoke("calibrate", str(log), "--format", fmt, "--ehr", "EHR", "--out", str(out))
     cal = json.loads((folder / "rt.calibration.json").read_text())
-    return fmt, cal, " ".join(result.stderr.split()), out.read_text()
+    return fmt, cal, " ".join(result.stderr.split()), out
 
 
 def within(fitted: float, truth: float, se: float) -> bool:
@@ -130,7 +130,8 @@ class TestTraffic:
         assert resends == (0 if fmt == "csv" else traced.sent.total() - traced.created.total())
 
     def test_resends_are_reported_where_the_log_tells_them(self, fitted, traced) -> None:  # type: ignore[no-untyped-def]
-        fmt, cal, stderr, text = fitted
+        fmt, cal, stderr, out = fitted
+        text = out.read_text()
         lab = cal["systems"]["labka"]
         orders = (traced.created["lab-orders"], traced.sent["lab-orders"])
         if fmt == "csv":
@@ -191,6 +192,14 @@ class TestTraffic:
         assert set(mix["shares"]) == set(truth)
         for cls, p in truth.items():
             assert within(mix["shares"][cls]["value"], p, math.sqrt(p * (1 - p) / mix["n"])), cls
+
+
+def test_the_calibrated_scenario_loads_with_the_fitted_numbers(fitted) -> None:  # type: ignore[no-untyped-def]
+    _, cal, _, out = fitted
+    orders = load_scenario(out).flows[ORDERS]
+    assert orders.rate * 86400 == pytest.approx(cal["flows"][ORDERS]["rate_per_day"]["value"], 2e-3)
+    assert orders.week == pytest.approx([d["value"] for d in cal["flows"][ORDERS]["week"]], 2e-3)
+    assert orders.reply is not None and orders.reply.flow == RESULTS
 
 
 class TestReplies:
