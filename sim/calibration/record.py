@@ -86,9 +86,10 @@ def calibration_record(cal: Calibration, name: str) -> dict[str, Any]:
             "reply_count": "1 + Poisson(count - 1), exact interval",
             "nak_share": "Clopper-Pearson",
             "resends": (
-                "attempts with the sender, receiver and control id (MSH-10) of an earlier one "
-                "are one message: counted once for rates, profiles, weeks, priorities and "
-                "replies, every attempt's response counted for ACK times and NAK shares"
+                "attempts with the sender, receiver, control id (MSH-10), type, patient and "
+                "placer of an earlier one are one message: counted once for rates, profiles, "
+                "weeks, priorities and replies, every attempt's response counted for ACK times "
+                "and NAK shares"
             ),
         },
         "weekday_pattern_fitted": cal.window.weekly,

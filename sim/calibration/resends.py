@@ -6,8 +6,11 @@ own response. Traffic (rates, profiles, weekdays, priority mix, replies) is abou
 the attempts of one message count once there; response times and refusals are about attempts,
 so every attempt's response counts there.
 
-Attempts are the same message when they share sender, receiver and control id. A log without
-control ids (CSV) cannot tell a resend from a new message: every row is a message.
+Attempts are the same message when they share sender, receiver and control id, and also
+message type, patient and placer number: a resend repeats all of them, while an engine that
+reuses control ids (a counter restarted, or wrapped) gives them to other messages, which must
+not merge. A log without control ids (CSV) cannot tell a resend from a new message: every row
+is a message.
 """
 
 from __future__ import annotations
@@ -19,9 +22,12 @@ from sim.logs.entry import NEGATIVE_ACKS, LogEntry
 
 __all__ = ["first_sends"]
 
+_Key = tuple[str, str, str, str, str | None, str | None]
+"""What attempts of one message share: sender, receiver, control id, type, patient, placer."""
+
 
 def first_sends(entries: Sequence[LogEntry]) -> list[LogEntry]:
-    """One entry per message of time-ordered ``entries``, in time order.
+    """One entry per message of time-ordered ``entries`` (see the module), in time order.
 
     A message's entry is its first attempt's (its time, its fields), with the response that
     delivered it: the code of its first attempt that was not refused, and as response time the
@@ -29,13 +35,20 @@ def first_sends(entries: Sequence[LogEntry]) -> list[LogEntry]:
     ack_s`` however many attempts it took. A message no attempt of which was accepted keeps its
     last response (a refusal) timed the same way, or none when none came.
     """
-    attempts: dict[tuple[str, str, str], list[LogEntry]] = {}
-    messages: list[LogEntry | tuple[str, str, str]] = []
+    attempts: dict[_Key, list[LogEntry]] = {}
+    messages: list[LogEntry | _Key] = []
     for entry in entries:
         if entry.control_id is None:
             messages.append(entry)
             continue
-        key = (entry.source, entry.destination, entry.control_id)
+        key = (
+            entry.source,
+            entry.destination,
+            entry.control_id,
+            entry.message,
+            entry.patient,
+            entry.placer,
+        )
         if key not in attempts:
             attempts[key] = []
             messages.append(key)

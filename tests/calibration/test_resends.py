@@ -97,6 +97,21 @@ class TestFirstSends:
         ]
         assert first_sends(both) == both
 
+    def test_a_reused_control_id_on_another_patient_or_order_is_another_message(self) -> None:
+        """An engine whose control-id counter restarts gives an old id to new messages."""
+        at = DAY + timedelta(hours=8)
+        later = at + timedelta(days=1)
+        reused = [
+            entry(1, "EPIC", "LAB", "ORM^O01", at, "1", "AA", 0.1, patient="A", placer="P1"),
+            entry(2, "EPIC", "LAB", "ORM^O01", later, "1", "AA", 0.1, patient="B", placer="P2"),
+            entry(3, "EPIC", "LAB", "ORM^O01", later, "1", "AA", 0.1, patient="A", placer="P3"),
+            entry(4, "EPIC", "LAB", "ADT^A08", later, "1", "AA", 0.1, patient="A", placer="P1"),
+        ]
+        assert first_sends(reused) == reused
+        resent = entry(5, "EPIC", "LAB", "ORM^O01", later, "1", "AA", 0.1, patient="A",
+                       placer="P1")  # fmt: skip
+        assert first_sends([*reused, resent]) == [reused[0], *reused[1:]]
+
     def test_without_control_ids_every_entry_is_a_message(self) -> None:
         """A CSV log has no control id: a resend cannot be told from a new message."""
         entries = world(control_ids=False)
