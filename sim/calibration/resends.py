@@ -27,7 +27,7 @@ _Key = tuple[str, str, str, str, str | None, str | None]
 
 
 def first_sends(entries: Sequence[LogEntry]) -> list[LogEntry]:
-    """One entry per message of time-ordered ``entries`` (see the module), in time order.
+    """One entry per message of ``entries`` (see the module), in time order.
 
     A message's entry is its first attempt's (its time, its fields), with the response that
     delivered it: the code of its first attempt that was not refused, and as response time the
@@ -37,7 +37,7 @@ def first_sends(entries: Sequence[LogEntry]) -> list[LogEntry]:
     """
     attempts: dict[_Key, list[LogEntry]] = {}
     messages: list[LogEntry | _Key] = []
-    for entry in entries:
+    for entry in sorted(entries, key=lambda e: e.time_s):  # stable: ties keep their order
         if entry.control_id is None:
             messages.append(entry)
             continue

@@ -75,6 +75,7 @@ class TestFirstSends:
         refused_once = next(m for m in messages if m.control_id == "R4")
         assert (refused_once.ack_code, refused_once.ack_s) == ("AA", pytest.approx(30.05))
         assert [m.time_s for m in messages] == sorted(m.time_s for m in messages)
+        assert first_sends(world()[::-1]) == messages  # whatever order they come in
 
     def test_a_message_never_accepted_keeps_its_last_refusal(self) -> None:
         at = DAY + timedelta(hours=8)
