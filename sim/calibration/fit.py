@@ -17,6 +17,7 @@ from sim.calibration.naming import (
     name_applications,
 )
 from sim.calibration.replies import ReplyFit, ResultShare, fit_replies
+from sim.calibration.resends import first_sends
 from sim.calibration.shares import NakShare, PriorityMix, fit_naks, fit_priority
 from sim.calibration.topology import Topology, read_topology
 from sim.calibration.window import Window
@@ -50,11 +51,13 @@ class SystemFit:
     id: str
     application: str
     messages: int
-    """Messages it received."""
+    """Messages it received (a resent message once)."""
     ack: DurationFit | None
     naks: NakShare | None
     precision_s: float | None
     """The coarsest MSH-7 precision among its answered messages."""
+    attempts: int = 0
+    """Attempts to deliver them, resends included: what ``ack`` and ``naks`` are fitted from."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ class Calibration:
     results: dict[str, ResultShare]
     """Per flow of results, how many of its messages matched no order."""
     messages: int
-    """Entries fitted (of the flows kept)."""
+    """Messages fitted (of the flows kept), each counted once however often it was sent."""
     skipped: dict[FlowKey, int] = field(default_factory=dict)
     """Flows with the EHR at neither end (the format cannot hold them), with their counts."""
     warnings: tuple[str, ...] = ()
@@ -77,6 +80,9 @@ class Calibration:
     files: tuple[str, ...] = ()
     acks: int = 0
     problems: dict[str, int] = field(default_factory=dict)
+    resends: int = 0
+    """Attempts that resent a message already sent (same sender, receiver and control id),
+    of the flows kept: counted for the systems' responses, not as messages."""
 
     @property
     def unmatched(self) -> tuple[int, int]:
@@ -131,7 +137,10 @@ def _partial_days(entries: Sequence[LogEntry]) -> list[str]:
     return found
 
 
-def _system(app: str, sid: str, entries: Sequence[LogEntry], warnings: list[str]) -> SystemFit:
+def _system(
+    app: str, sid: str, messages: int, entries: Sequence[LogEntry], warnings: list[str]
+) -> SystemFit:
+    """A system's fits from every attempt to deliver to it (``entries``) and its message count."""
     answered = [e for e in entries if e.ack_s is not None]
     precision = max((e.precision_s for e in answered), default=None)
     ack = fit_duration([e.ack_s for e in answered if e.ack_s is not None], precision)
@@ -148,7 +157,7 @@ def _system(app: str, sid: str, entries: Sequence[LogEntry], warnings: list[str]
             f"{sid}: {ack.negative} response times are negative (the two ends' clocks differ?)"
             " and were left out"
         )
-    return SystemFit(sid, app, len(entries), ack, fit_naks(entries), precision)
+    return SystemFit(sid, app, messages, ack, fit_naks(entries), precision, len(entries))
 
 
 def calibrate(
@@ -180,12 +189,18 @@ def calibrate(
     entries = log.entries if isinstance(log, ReadLog) else list(log)
     if not entries:
         raise CalibrationError("the log holds no messages to calibrate from")
-    keys = flow_keys(entries)
+    # Traffic is fitted from messages, responses from every attempt (see sim.calibration.resends).
+    messages = first_sends(entries)
+    keys = flow_keys(messages)
     naming = name_applications(keys, ehr, ids)
     warnings: list[str] = []
     by_key: dict[FlowKey, list[LogEntry]] = {}
-    for entry in entries:
+    for entry in messages:
         by_key.setdefault(FlowKey(entry.source, entry.destination, entry.message), []).append(entry)
+    attempts: dict[FlowKey, list[LogEntry]] = {}
+    for entry in entries:
+        key = FlowKey(entry.source, entry.destination, entry.message)
+        attempts.setdefault(key, []).append(entry)
     skipped = {
         k: len(by_key[k]) for k in keys if (k.source == naming.ehr) == (k.destination == naming.ehr)
     }
@@ -233,8 +248,9 @@ def calibrate(
     receivers = sorted({k.destination for k in kept}, key=lambda app: naming.ids[app])
     for app in receivers:
         sid = naming.ids[app]
-        received = [e for k in kept if k.destination == app for e in by_key[k]]
-        systems[sid] = _system(app, sid, received, warnings)
+        received = [e for k in kept if k.destination == app for e in attempts[k]]
+        sent = sum(len(by_key[k]) for k in kept if k.destination == app)
+        systems[sid] = _system(app, sid, sent, received, warnings)
     results = {fids[k]: share for k, share in shares.items()}
     if topology is not None:
         for key in kept:
@@ -269,4 +285,5 @@ def calibrate(
         tuple(read.files) if read else (),
         read.acks if read else 0,
         read.problem_counts() if read else {},
+        sum(len(attempts[k]) - len(by_key[k]) for k in kept),
     )

@@ -59,6 +59,7 @@ def calibration_record(cal: Calibration, name: str) -> dict[str, Any]:
         "log": {
             "files": list(cal.files),
             "messages": cal.messages,
+            "resends": cal.resends,
             "acks": cal.acks,
             "problems": cal.problems,
             "first_day": cal.window.first.isoformat(),
@@ -84,6 +85,12 @@ def calibration_record(cal: Calibration, name: str) -> dict[str, Any]:
             ),
             "reply_count": "1 + Poisson(count - 1), exact interval",
             "nak_share": "Clopper-Pearson",
+            "resends": (
+                "attempts with the sender, receiver, control id (MSH-10), type, patient and "
+                "placer of an earlier one are one message: counted once for rates, profiles, "
+                "weeks, priorities and replies, every attempt's response counted for ACK times "
+                "and NAK shares"
+            ),
         },
         "weekday_pattern_fitted": cal.window.weekly,
         "flows": {fid: _flow(cal, flow) for fid, flow in cal.flows.items()},
@@ -91,6 +98,7 @@ def calibration_record(cal: Calibration, name: str) -> dict[str, Any]:
             sid: {
                 "application": system.application,
                 "messages": system.messages,
+                "attempts": system.attempts,
                 "ack": system.ack.as_json() if system.ack else None,
                 "nak_share": system.naks.as_json() if system.naks else None,
                 "precision_s": system.precision_s,

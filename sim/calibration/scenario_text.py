@@ -242,6 +242,8 @@ def _system(
     extends = cal.topology
     in_topology = extends is not None and system.id in extends.systems
     heading = f"{system.application}, {count(system.messages)} messages received"
+    if system.attempts > system.messages:
+        heading += f" in {count(system.attempts)} attempts (resends)"
     if system.ack is None and in_topology:
         out.add(1, f"{system.id}: {{}}", heading)
     else:
@@ -280,6 +282,12 @@ def _header(out: _Lines, cal: Calibration, name: str) -> None:
         f"{count(cal.messages)} messages over {window.days} days, {window.first.isoformat()} to "
         f"{window.last.isoformat()} on MSH-7's own clock; hours and weekdays are read there.",
     )
+    if cal.resends:
+        out.note(
+            0,
+            f"{count(cal.resends)} resends (the sender, receiver and MSH-10 of an earlier "
+            "message) count once as messages; their responses count in the ACK times.",
+        )
     out.note(
         0,
         "Every fitted number carries its 95 % interval and the messages behind it; "

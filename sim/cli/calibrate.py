@@ -179,6 +179,14 @@ def calibrate(
         fail(str(exc))
     for line in cal.warnings:
         warn(line)
+    if cal.resends:
+        consoles.err.print(
+            Text(
+                f"resends: {cal.resends:,} attempts repeat an earlier message's sender, receiver "
+                "and MSH-10: one message each, their responses counted in the ACK times"
+            ),
+            soft_wrap=True,
+        )
     unmatched, results = cal.unmatched
     if results:
         consoles.err.print(

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Final
 
 from sim.logs.entry import LogEntry, LogError, ReadLog
+from sim.logs.message_type import written_type
 
 REQUIRED: Final = ("time", "source", "destination", "message", "status", "ack_ms")
 OPTIONAL: Final = ("patient", "priority", "placer")
@@ -117,7 +118,7 @@ def _entry(file: str, number: int, cells: dict[str, str]) -> LogEntry:
         number=number,
         source=cells["source"],
         destination=cells["destination"],
-        message=cells["message"],
+        message=written_type(cells["message"]),
         local=local,
         time_s=time_s,
         precision_s=precision_s,

@@ -44,7 +44,8 @@ class LogEntry:
     destination: str
     """Receiving application (HL7 MSH-5, CSV ``destination``), as written."""
     message: str
-    """Message type (HL7 MSH-9, e.g. ``ORM^O01``; CSV ``message``), as written."""
+    """Message type (HL7 MSH-9, e.g. ``ORM^O01``; CSV ``message``), as written, but for a
+    message structure, which is left out (:func:`sim.logs.message_type.message_type`)."""
     local: datetime
     """The message's time on its own wall clock (naive): hours and weekdays are read here."""
     time_s: float

@@ -9,8 +9,9 @@ the parser. Fields:
 
 - flow: MSH-3 (sending application), MSH-5 (receiving application), MSH-9 (message type:
   message code and trigger event, written ``ORM^O01`` whatever the message's component
-  separator; the message structure, MSH-9.3, follows from the two and is left out). An
-  application is its HD namespace id (first component), else its universal id (second).
+  separator; the message structure, MSH-9.3, follows from the two and is left out, unless it
+  is no structure name: see :mod:`sim.logs.message_type`). An application is its HD
+  namespace id (first component), else its universal id (second).
 - time: MSH-7 (its first component, the DTM), ``YYYYMMDD[HH[MM[SS[.S...]]]][+/-ZZZZ]``, read
   by :func:`hl7.parse_datetime`; precision from the digits given (a day down to fractions of a
   second).
@@ -35,6 +36,7 @@ from typing import Final
 import hl7
 
 from sim.logs.entry import BAD_TIME, NO_MSH, LogEntry, LogError, LogProblem
+from sim.logs.message_type import message_type
 
 ACK_CODES: Final = frozenset({"AA", "AE", "AR", "CA", "CE", "CR"})
 """MSA-1's values (HL7 table 0008): application and commit accept, error, reject."""
@@ -133,14 +135,14 @@ def read_message(file: str, number: int, segments: list[str]) -> Original | Ack 
     local, time_s, precision_s = when
     if code.upper() == "ACK":
         return _ack(file, number, source, destination, time_s, others.get("MSA"))
-    event = _value(msh, 9, 2)
+    message = message_type(code, _value(msh, 9, 2), _value(msh, 9, 3))
     orc = others.get("ORC")
     return Original(
         file=file,
         number=number,
         source=source,
         destination=destination,
-        message=f"{code}^{event}" if event else code,
+        message=message,
         local=local,
         time_s=time_s,
         precision_s=precision_s,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -65,7 +65,8 @@ def draw(
         code = None if ack is None else ("AE" if rng.random() < flow.nak else "AA")
         when = when.replace(microsecond=(when.microsecond // 1000) * 1000)
         entry = LogEntry("synthetic.log", number, flow.source, flow.destination, flow.message,
-                         when, when.timestamp(), flow.precision, control_id=f"C{number}",
+                         when, when.replace(tzinfo=UTC).timestamp(), flow.precision,
+                         control_id=f"C{number}",
                          ack_code=code, ack_s=None if ack is None else round(ack, 3),
                          **extra)  # type: ignore[arg-type]  # fmt: skip
         entries.append(entry)

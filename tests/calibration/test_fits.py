@@ -201,7 +201,7 @@ class TestPrecision:
 class TestLogEnd:
     def test_orders_too_near_the_end_for_all_their_results_are_left_out(self) -> None:
         """Results due after the log's end would bias the count (and the delay) down."""
-        from datetime import timedelta
+        from datetime import UTC, timedelta
 
         from sim.calibration.naming import FlowKey
         from sim.calibration.replies import fit_replies
@@ -211,7 +211,8 @@ class TestLogEnd:
         def entry(source: str, destination: str, hours: float, placer: str) -> LogEntry:
             when = MONDAY + timedelta(hours=hours)
             message = "ORM^O01" if source == "EPIC" else "ORU^R01"
-            return LogEntry("x", 0, source, destination, message, when, when.timestamp(), 1.0,
+            return LogEntry("x", 0, source, destination, message, when,
+                            when.replace(tzinfo=UTC).timestamp(), 1.0,
                             placer=placer)  # fmt: skip
 
         orders = [entry("EPIC", "LAB", h, p) for h, p in ((0, "A"), (10, "B"), (12.5, "C"))]

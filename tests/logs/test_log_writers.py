@@ -288,3 +288,28 @@ class TestCommand:
         assert result.exit_code == 2
         assert "only an HL7 log has a framing" in result.output
         assert not (folder / "log.csv").exists()
+
+
+class TestReadBack:
+    def test_both_logs_name_the_same_flows(self, folder: Path, tmp_path: Path) -> None:
+        """The readers tell apart the flows the writers keep apart: `adt` and `notes` share
+        their ends and type, and carry their ids in the type's third component in both logs
+        (HL7 MSH-9.3, where a message structure would stand, and the CSV's `message`)."""
+        from sim.logs.csv_write import write_csv
+        from sim.logs.read import read_logs
+
+        run = read_run(folder, 1)
+        write_hl7(run, tmp_path / "log.hl7")
+        write_csv(run, tmp_path / "log.csv")
+        flows = {}
+        for fmt in ("hl7", "csv"):
+            log = read_logs([tmp_path / f"log.{fmt}"], fmt)
+            flows[fmt] = Counter((e.source, e.destination, e.message) for e in log.entries)
+        assert flows["hl7"] == flows["csv"]
+        sent = Counter(a.flow for a in run.attempts)
+        assert flows["hl7"] == {
+            ("EHR", "LAB", "OML^O21"): sent["orders"],
+            ("LAB", "EHR", "ORU^R01"): sent["results"],
+            ("EHR", "LAB", "ADT^A08^adt"): sent["adt"],
+            ("EHR", "LAB", "ADT^A08^notes"): sent["notes"],
+        }
