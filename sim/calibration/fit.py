@@ -115,6 +115,9 @@ def _flow_ids(
 PARTIAL_DAY = 0.1
 """A log whose first or last day misses more than this share of a day's traffic is warned."""
 
+SHORT_LOG_H = 20.0
+"""A log spanning fewer hours than this is warned whatever its hours hold."""
+
 
 def _partial_days(entries: Sequence[LogEntry]) -> list[str]:
     """Warnings for a log that starts or stops in the middle of a day's traffic."""
@@ -124,6 +127,15 @@ def _partial_days(entries: Sequence[LogEntry]) -> list[str]:
     first = min(e.local for e in entries)
     last = max(e.local for e in entries)
     total = len(entries)
+    span_h = (last - first).total_seconds() / 3600.0
+    if span_h < SHORT_LOG_H:
+        # its own hours cannot show what it misses: it has no other day to compare with
+        return [
+            f"the log covers only {span_h:.1f} h ({first.isoformat(sep=' ', timespec='minutes')} "
+            f"to {last.isoformat(sep=' ', timespec='minutes')}): rates are counted over whole "
+            "days and profiles over the hours it has, so both are wrong for a whole day; give "
+            "whole days of log"
+        ]
     found = []
     before = sum(hours[: first.hour]) / total
     after = sum(hours[last.hour + 1 :]) / total

@@ -41,6 +41,11 @@ def count(value: int) -> str:
     return f"{value:,}"
 
 
+def counted(value: int, word: str) -> str:
+    """A count and its noun, singular for one: ``1 day``, ``14 days``, ``2 Thursdays``."""
+    return f"{value:,} {word}" + ("" if value == 1 else "s")
+
+
 def percent(share: float) -> str:
     """A share as a percentage to three significant digits: ``1.23 %``."""
     return f"{significant(100 * share)} %"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sim.calibration.counts import Estimate
 from sim.calibration.durations import TEST, DurationFit
 from sim.calibration.fit import Calibration, FlowFit, SystemFit
-from sim.calibration.numbers import count, duration, percent, rate, significant
+from sim.calibration.numbers import count, counted, duration, percent, rate, significant
 from sim.calibration.window import DAY_NAMES, WEEK_DAYS, WEEKDAYS
 
 __all__ = ["PLACEHOLDER_ACK", "ScenarioText", "scenario_text"]
@@ -89,11 +89,16 @@ def _rate(out: _Lines, flow: FlowFit, days: int) -> None:
         out.add(
             2,
             f"rate: {rate(est.value)}",
-            f"on the busiest weekday: {ci}, {count(est.n)} messages on {days_of} {weekday}s; "
-            f"{significant(over.value)}/d over all {days} days ({count(over.n)} messages)",
+            f"on the busiest weekday: {ci}, {count(est.n)} messages on "
+            f"{counted(days_of, weekday)}; {significant(over.value)}/d over all "
+            f"{counted(days, 'day')} ({count(over.n)} messages)",
         )
     else:
-        out.add(2, f"rate: {rate(est.value)}", f"{ci}, {count(est.n)} messages in {days} days")
+        out.add(
+            2,
+            f"rate: {rate(est.value)}",
+            f"{ci}, {count(est.n)} messages in {counted(days, 'day')}",
+        )
 
 
 def _profile(out: _Lines, profile: tuple[Estimate, ...]) -> None:
@@ -116,23 +121,26 @@ def _week(out: _Lines, flow: FlowFit, days: int) -> None:
     if counts.week is None:
         out.note(
             2,
-            f"week: not fitted, flat: the log covers {days} days and a weekday pattern needs "
-            f"at least {WEEK_DAYS}",
+            f"week: not fitted, flat: the log covers {counted(days, 'day')} and a weekday "
+            f"pattern needs at least {WEEK_DAYS}",
         )
         return
     out.add(
         2,
         "week:",
-        f"rate x week[d] is the mean rate on weekday d, the busiest 1; fitted from {days} days",
+        "rate x week[d] is the mean rate on weekday d, the busiest 1; fitted from "
+        + counted(days, "day"),
     )
     for d, est in enumerate(counts.week):
         days_of = counts.weekday_days[d]
         if d == counts.busiest:
-            note = f"{WEEKDAYS[d]}: the busiest, {count(est.n)} messages on {days_of} days"
+            note = (
+                f"{WEEKDAYS[d]}: the busiest, {count(est.n)} messages on {counted(days_of, 'day')}"
+            )
         else:
             note = (
                 f"{WEEKDAYS[d]}: 95 % CI {_interval(est.low, est.high)} (conditional binomial), "
-                f"{count(est.n)} messages on {days_of} days"
+                f"{count(est.n)} messages on {counted(days_of, 'day')}"
             )
         out.add(3, f"- {_fixed(est.value)}", note)
 
@@ -279,8 +287,9 @@ def _header(out: _Lines, cal: Calibration, name: str) -> None:
     out.note(0, f"{name}: calibrated by `ehrsim calibrate` from {files}")
     out.note(
         0,
-        f"{count(cal.messages)} messages over {window.days} days, {window.first.isoformat()} to "
-        f"{window.last.isoformat()} on MSH-7's own clock; hours and weekdays are read there.",
+        f"{count(cal.messages)} messages over {counted(window.days, 'day')}, "
+        f"{window.first.isoformat()} to {window.last.isoformat()} on MSH-7's own clock; hours and "
+        "weekdays are read there.",
     )
     if cal.resends:
         out.note(

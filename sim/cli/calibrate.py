@@ -148,6 +148,7 @@ def calibrate(
     from sim.calibration import CalibrationError
     from sim.calibration import calibrate as fit
     from sim.calibration.naming import parse_map
+    from sim.calibration.numbers import counted
     from sim.calibration.topology import read_topology
     from sim.logs.entry import LogError
     from sim.logs.read import FORMATS, read_logs
@@ -191,7 +192,7 @@ def calibrate(
     if results:
         consoles.err.print(
             Text(
-                f"results that matched no order: {unmatched} of {results} "
+                f"results that matched no order: {unmatched:,} of {results:,} "
                 f"({100 * unmatched / results:.1f} %)"
             ),
             soft_wrap=True,
@@ -202,7 +203,7 @@ def calibrate(
     consoles.out.print(
         Text(
             f"{target}: {len(cal.flows)} flows, {len(cal.systems)} systems from "
-            f"{cal.messages:,} messages over {cal.window.days} days"
+            f"{cal.messages:,} messages over {counted(cal.window.days, 'day')}"
         ),
         soft_wrap=True,
     )

@@ -219,6 +219,11 @@ class TestBadInput:
         result = invoke("calibrate", str(log), "--ehr", "EPIC", "--out", str(tmp_path / "x.yaml"))
         assert result.exit_code == 0, result.output
         assert "1 message(s) skipped: unreadable MSH-7" in result.stderr
+        assert "messages over 1 day\n" in result.stdout  # one day, not "1 days"
+        assert (
+            "# week: not fitted, flat: the log covers 1 day and"
+            in (tmp_path / "x.yaml").read_text()
+        )
         record = json.loads((tmp_path / "x.calibration.json").read_text())
         assert record["log"]["problems"]["unreadable MSH-7"] == 1
 

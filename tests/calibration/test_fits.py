@@ -237,3 +237,13 @@ class TestWholeDays:
         (warning,) = calibrate(cut, ehr="EPIC").warnings
         assert warning.startswith("the log stops at 2026-01-06 11:")
         assert "% of a day's messages come at hours it misses that day" in warning
+
+    def test_a_log_of_a_few_hours_is_warned(self) -> None:
+        """Its own hours cannot show what a log of one morning misses: it has no other day."""
+        entries = draw([Flow("EPIC", "LAB", "ORM^O01", 300, LAB)], days=1, seed=9)
+        morning = [e for e in entries if 7 <= e.local.hour < 13]
+        (warning,) = calibrate(morning, ehr="EPIC").warnings
+        assert warning.startswith(
+            "the log covers only 5.8 h (2026-01-05 07:02 to 2026-01-05 12:53)"
+        )
+        assert "rates are counted over whole days" in warning
