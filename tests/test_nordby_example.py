@@ -116,6 +116,7 @@ class TestTheLog:
         }
         assert applications == {"NORDBY-EPJ", "LABKA", "RIS", "PACS", "BLOODBANK", "MEDCOM"}
 
+    @pytest.mark.slow  # ~10 s; the committed log is data: the files made from it are checked above
     def test_make_log_writes_the_committed_log(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
