@@ -55,7 +55,7 @@ class SystemFit:
     ack: DurationFit | None
     naks: NakShare | None
     precision_s: float | None
-    """The coarsest MSH-7 precision among its answered messages."""
+    """The coarsest resolution of its response times (see ``LogEntry.ack_precision_s``)."""
     attempts: int = 0
     """Attempts to deliver them, resends included: what ``ack`` and ``naks`` are fitted from."""
 
@@ -154,16 +154,26 @@ def _system(
 ) -> SystemFit:
     """A system's fits from every attempt to deliver to it (``entries``) and its message count."""
     answered = [e for e in entries if e.ack_s is not None]
-    precision = max((e.precision_s for e in answered), default=None)
-    ack = fit_duration([e.ack_s for e in answered if e.ack_s is not None], precision)
+    precision = max(
+        (e.precision_s if e.ack_precision_s is None else e.ack_precision_s for e in answered),
+        default=None,
+    )
+    times = [e.ack_s for e in answered if e.ack_s is not None]
+    ack = fit_duration(times, precision)
     if ack is not None and precision is not None and precision > ack.median:
         warnings.append(
-            f"{sid}: MSH-7 is written to {precision:g} s, coarser than the median response "
-            f"time ({ack.median:.3g} s): its response times are mostly rounding, and its ack "
-            "fit says more about the log's precision than about the system"
+            f"{sid}: response times are logged to {precision:g} s, coarser than their median "
+            f"({ack.median:.3g} s): they are mostly rounding, and its ack fit says more about "
+            "the log's precision than about the system"
         )
     if ack is None and answered:
-        warnings.append(f"{sid}: every response time is negative (clock skew?): no ack fitted")
+        if any(t == 0 for t in times):
+            warnings.append(
+                f"{sid}: every response time is 0 at the log's precision ({precision:g} s), "
+                "too fine to measure: no ack fitted"
+            )
+        else:
+            warnings.append(f"{sid}: every response time is negative (clock skew?): no ack fitted")
     elif ack is not None and ack.negative:
         warnings.append(
             f"{sid}: {ack.negative} response times are negative (the two ends' clocks differ?)"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from sim.logs.entry import LogEntry
+from sim.slugs import slugify
 
 __all__ = ["CalibrationError", "FlowKey", "Naming", "flow_keys", "name_applications", "slug"]
 
@@ -39,8 +40,9 @@ def flow_keys(entries: Iterable[LogEntry]) -> list[FlowKey]:
 
 
 def slug(text: str) -> str:
-    """``text`` lowercased, each run of anything but letters and digits made one ``-``."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    """``text`` as an id: the importer's rule (:func:`sim.slugs.slugify`), so that an
+    application's id joins the topology imported from the same engine."""
+    return slugify(text)
 
 
 def _ehr_of(keys: Sequence[FlowKey], ehr: str | None, apps: list[str]) -> str:

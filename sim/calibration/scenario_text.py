@@ -263,11 +263,17 @@ def _system(
         assert extends is not None
         out.note(2, f"ack: no response in the log; {extends.ref}'s stands")
     else:
+        why = "the log has no response from this system"
+        if system.precision_s is not None:  # it has responses, none measurable
+            why = (
+                f"its responses all came within the log's precision ({system.precision_s:g} s) "
+                "or before their message"
+            )
         out.add(
             2,
             f"ack: {PLACEHOLDER_ACK}",
-            "placeholder, not measured: the log has no response from this system; the domain "
-            "notes' assumption (median 50 ms, P95 250 ms)",
+            f"placeholder, not measured: {why}; the domain notes' assumption (median 50 ms, "
+            "P95 250 ms)",
         )
     naks = system.naks
     if naks is not None:

@@ -109,6 +109,9 @@ def _write_atomically(out: Path, text: str) -> None:
         try:
             with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
                 stream.write(text)
+            umask = os.umask(0)  # read it: mkstemp's 0600 would otherwise stay on the file
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)
             os.replace(temporary, out)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)

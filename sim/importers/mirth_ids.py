@@ -9,27 +9,18 @@ id already given.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from sim.importers.mirth_model import Channel, Destination
 from sim.scenario.scalars import resolve_plain
+from sim.slugs import slugify
 
-__all__ = ["MAX_ID", "base_id", "is_medcom", "slugify", "unique_id"]
+__all__ = ["MAX_ID", "base_id", "is_medcom", "unique_id"]
 
 MAX_ID = 90
 """Longest id written, leaving room for a ``-N`` suffix under the format's 100 characters."""
 
 _DEFAULT_NAME = re.compile(r"Destination \d+")
 """The names Mirth gives new destinations."""
-
-_FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss", "œ": "oe", "ð": "d"})
-
-
-def slugify(text: str) -> str:
-    """``'Blood Bank (ProSang)'`` -> ``'blood-bank-prosang'``: lower case, ASCII, ``-``."""
-    folded = unicodedata.normalize("NFKD", text.lower().translate(_FOLD))
-    ascii_text = folded.encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
 
 
 def is_medcom(channel: Channel, destination: Destination) -> bool:

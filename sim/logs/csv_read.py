@@ -18,7 +18,7 @@ import math
 import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Final
+from typing import Any, Final
 
 from sim.logs.entry import LogEntry, LogError, ReadLog
 from sim.logs.message_type import written_type
@@ -66,6 +66,19 @@ def read_csv(texts: Sequence[tuple[str, str]]) -> ReadLog:
 
 def _rows(file: str, text: str) -> Iterator[LogEntry]:
     reader = csv.reader(io.StringIO(text, newline=""))
+    read = [0]  # the last line of the last row split
+    try:
+        yield from _read_rows(file, reader, read)
+    except csv.Error as exc:  # an unclosed quote swallows the rest of the file, for one
+        raise LogError(
+            file,
+            None,
+            None,
+            f"from line {read[0] + 1}: not CSV the reader can split ({exc}; an unclosed quote?)",
+        ) from None
+
+
+def _read_rows(file: str, reader: Any, read: list[int]) -> Iterator[LogEntry]:
     header = next((row for row in reader if any(cell.strip() for cell in row)), None)
     if header is None:
         return
@@ -78,7 +91,9 @@ def _rows(file: str, text: str) -> Iterator[LogEntry]:
         raise LogError(file, None, "header", f"column {', '.join(doubled)} appears twice")
     where = {name: names.index(name) for name in (*REQUIRED, *OPTIONAL) if name in names}
     number = 0
+    read[0] = reader.line_num
     for row in reader:
+        read[0] = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
         number += 1
@@ -127,6 +142,7 @@ def _entry(file: str, number: int, cells: dict[str, str]) -> LogEntry:
         placer=cells.get("placer") or None,
         ack_code=code,
         ack_s=ack_s,
+        ack_precision_s=_ms_precision(cells["ack_ms"]) if ack_s is not None else None,
     )
 
 
@@ -142,6 +158,13 @@ def _ack_s(value: str, code: str | None, bad: Callable[[str, str], LogError]) ->
     if not math.isfinite(ms) or ms < 0:
         raise bad("ack_ms", f"{value!r} is not a duration (finite, at least 0)")
     return ms / 1000.0
+
+
+def _ms_precision(value: str) -> float:
+    """The resolution of a number of milliseconds as written: 0.001 s for ``81``, 0.0001 s for
+    ``81.5`` (a measured duration, not a difference of the ``time`` column's values)."""
+    _, dot, fraction = value.strip().partition(".")
+    return 0.001 * 10.0 ** -len(fraction) if dot and fraction.isdigit() else 0.001
 
 
 def _words() -> str:

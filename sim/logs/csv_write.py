@@ -45,7 +45,7 @@ def _row(run: TracedRun, attempt: Attempt) -> list[str]:
         ack_ms,
         attempt.patient,
         attempt.priority,
-        str(attempt.placer) if carries_placer(flow.message) else "",
+        str(attempt.placer) if carries_placer(flow) else "",
     ]
 
 

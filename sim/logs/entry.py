@@ -66,6 +66,9 @@ class LogEntry:
     """The response's code (HL7 MSA-1, e.g. ``AA``; CSV ``status``), None when none was logged."""
     ack_s: float | None = None
     """Response time in seconds (the ACK's time minus the original's), None without one."""
+    ack_precision_s: float | None = None
+    """The resolution of ``ack_s``: for HL7 the coarser of the two MSH-7s it is the difference
+    of; for CSV that of ``ack_ms``'s digits (0.001 for whole milliseconds). None without one."""
 
     @property
     def nak(self) -> bool:

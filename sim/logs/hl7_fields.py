@@ -68,6 +68,7 @@ class Original:
     placer: str | None
     ack_code: str | None = None
     ack_s: float | None = None
+    ack_precision_s: float | None = None
 
     def entry(self) -> LogEntry:
         """The record calibration reads."""
@@ -86,6 +87,7 @@ class Original:
             placer=self.placer,
             ack_code=self.ack_code,
             ack_s=self.ack_s,
+            ack_precision_s=self.ack_precision_s,
         )
 
 
@@ -100,6 +102,7 @@ class Ack:
     time_s: float
     code: str
     refers_to: str | None
+    precision_s: float
 
 
 def read_message(file: str, number: int, segments: list[str]) -> Original | Ack | LogProblem:
@@ -123,18 +126,19 @@ def read_message(file: str, number: int, segments: list[str]) -> Original | Ack 
         raise LogError(file, number, "MSH", f"the parser refused the message: {exc}") from None
     msh = parsed[0]
     others = {str(segment[0][0]): segment for segment in parsed[1:]}
-    source = _application(file, number, msh, 3)
-    destination = _application(file, number, msh, 5)
     code = _value(msh, 9, 1)
     if not code:
         raise LogError(file, number, "MSH-9", "empty message type")
+    bare = code.upper() == "ACK"  # many receivers leave their ACK's applications empty
+    source = _application(file, number, msh, 3, bare)
+    destination = _application(file, number, msh, 5, bare)
     raw_time = _value(msh, 7, 1)
     when = _time(raw_time)
     if when is None:
         return LogProblem(BAD_TIME, file, number, f"MSH-7 is {raw_time!r}")
     local, time_s, precision_s = when
     if code.upper() == "ACK":
-        return _ack(file, number, source, destination, time_s, others.get("MSA"))
+        return _ack(file, number, source, destination, when, others.get("MSA"))
     message = message_type(code, _value(msh, 9, 2), _value(msh, 9, 3))
     orc = others.get("ORC")
     return Original(
@@ -154,7 +158,12 @@ def read_message(file: str, number: int, segments: list[str]) -> Original | Ack 
 
 
 def _ack(
-    file: str, number: int, source: str, destination: str, time_s: float, msa: hl7.Segment | None
+    file: str,
+    number: int,
+    source: str,
+    destination: str,
+    when: tuple[datetime, float, float],
+    msa: hl7.Segment | None,
 ) -> Ack:
     if msa is None:
         raise LogError(file, number, "MSA", "an ACK without an MSA segment")
@@ -166,7 +175,10 @@ def _ack(
             "MSA-1",
             f"acknowledgment code {code!r} is none of {', '.join(sorted(ACK_CODES))}",
         )
-    return Ack(file, number, source, destination, time_s, code, _value(msa, 2, 1) or None)
+    _, time_s, precision_s = when
+    return Ack(
+        file, number, source, destination, time_s, code, _value(msa, 2, 1) or None, precision_s
+    )
 
 
 def _check_encoding(file: str, number: int, msh: str) -> None:
@@ -187,9 +199,11 @@ def _check_encoding(file: str, number: int, msh: str) -> None:
         raise LogError(file, number, "MSH-2", f"encoding characters {encoding!r} are broken")
 
 
-def _application(file: str, number: int, msh: hl7.Segment, field_number: int) -> str:
+def _application(
+    file: str, number: int, msh: hl7.Segment, field_number: int, may_be_empty: bool = False
+) -> str:
     name = _value(msh, field_number, 1) or _value(msh, field_number, 2)
-    if not name:
+    if not name and not may_be_empty:
         role = "sending" if field_number == 3 else "receiving"
         raise LogError(file, number, f"MSH-{field_number}", f"empty {role} application")
     return name

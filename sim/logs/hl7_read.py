@@ -6,9 +6,12 @@ engine may log its outbound messages and the ACKs coming back in separate files)
 
 An ACK answers a message sent the other way: its MSH-5 is the original's MSH-3, its MSH-3 the
 original's MSH-5, and its MSA-2 the original's MSH-10. Engines resend a message under the same
-MSH-10, so of the originals that fit, the ACK goes to the latest one at or before the ACK's own
-time that has no response yet (an original and an ACK at the same time, as a coarse MSH-7
-makes common, count the original first). An ACK that finds none is counted as an orphan.
+MSH-10, so of the originals that fit, the ACK goes to the latest one before it that has no
+response yet; at equal times the files' and messages' order decides, so a negative ACK and the
+resend it caused, stamped in the same second, each get theirs. The ACK's time is read to its own
+precision: an ACK written to the second, ``093015``, may answer a message written
+``093015.123``, and then its response time is 0 at the log's precision. An ACK that finds none
+is counted as an orphan.
 """
 
 from __future__ import annotations
@@ -34,8 +37,8 @@ def read_hl7(texts: Sequence[tuple[str, str]]) -> ReadLog:
                 acks.append(read)
             else:
                 problems.append(read)
-    problems.extend(join_acks(originals, acks))
     order = {file: i for i, (file, _) in enumerate(texts)}
+    problems.extend(join_acks(originals, acks, order))
     problems.sort(key=lambda p: (order[p.file], p.number))
     originals.sort(key=lambda o: o.time_s)  # stable: ties keep file and message order
     return ReadLog(
@@ -46,38 +49,53 @@ def read_hl7(texts: Sequence[tuple[str, str]]) -> ReadLog:
     )
 
 
-def join_acks(originals: list[Original], acks: list[Ack]) -> list[LogProblem]:
-    """Give each ACK's code and response time to the original it answers; the orphans."""
-    events: list[tuple[float, int, int, Original | Ack]] = [
-        (o.time_s, 0, i, o) for i, o in enumerate(originals)
-    ]
-    events.extend((a.time_s, 1, i, a) for i, a in enumerate(acks))
-    events.sort(key=lambda e: (e[0], e[1], e[2]))
-    waiting: dict[tuple[str, str, str], list[Original]] = {}
-    orphans = []
-    for _, _, _, event in events:
-        if isinstance(event, Original):
-            if event.control_id is not None:
-                key = (event.source, event.destination, event.control_id)
-                waiting.setdefault(key, []).append(event)
-            continue
-        pending = (
-            waiting.get((event.destination, event.source, event.refers_to))
-            if event.refers_to is not None
-            else None
-        )
-        if not pending:
+def join_acks(
+    originals: list[Original], acks: list[Ack], order: dict[str, int] | None = None
+) -> list[LogProblem]:
+    """Give each ACK's code and response time to the original it answers; the orphans.
+
+    Messages are taken in time order, ties in file and message order (``order`` ranks the
+    files). An ACK answers the latest unanswered original before it with its MSA-2 as MSH-10
+    going the other way (an ACK with empty MSH-3 or MSH-5 matches on what it names); when there
+    is none, the earliest such original within the ACK's own precision after it (an ACK written
+    to the second, ``093000``, may answer ``093000.800``).
+    """
+    rank = order or {}
+
+    def place(m: Original | Ack) -> tuple[float, int, int]:
+        return (m.time_s, rank.get(m.file, 0), m.number)
+
+    by_id: dict[str, list[Original]] = {}
+    for original in sorted(originals, key=place):
+        if original.control_id is not None:
+            by_id.setdefault(original.control_id, []).append(original)
+    orphans: list[LogProblem] = []
+    for ack in sorted(acks, key=place):
+        here = place(ack)
+        fits = [
+            o
+            for o in by_id.get(ack.refers_to or "", ())
+            if o.ack_code is None
+            and (not ack.destination or o.source == ack.destination)
+            and (not ack.source or o.destination == ack.source)
+        ]
+        before = [o for o in fits if place(o) < here]
+        after = [o for o in fits if place(o) >= here and o.time_s <= ack.time_s + ack.precision_s]
+        answered = before[-1] if before else after[0] if after else None
+        if answered is None:
             orphans.append(
                 LogProblem(
                     ORPHAN_ACK,
-                    event.file,
-                    event.number,
-                    f"{event.code} from {event.source} to {event.destination} for MSA-2 "
-                    f"{event.refers_to or '(empty)'}: no message without a response matches",
+                    ack.file,
+                    ack.number,
+                    f"{ack.code} from {ack.source or '(empty MSH-3)'} to "
+                    f"{ack.destination or '(empty MSH-5)'} for MSA-2 "
+                    f"{ack.refers_to or '(empty)'}: no message without a response matches",
                 )
             )
             continue
-        original = pending.pop()
-        original.ack_code = event.code
-        original.ack_s = round(event.time_s - original.time_s, 6)  # epoch floats' noise out
+        answered.ack_code = ack.code
+        # epoch floats' noise out; an ACK cut to a coarser precision may read a little early
+        answered.ack_s = max(0.0, round(ack.time_s - answered.time_s, 6))
+        answered.ack_precision_s = max(answered.precision_s, ack.precision_s)
     return orphans

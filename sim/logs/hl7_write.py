@@ -33,7 +33,7 @@ from typing import Final
 
 import hl7
 
-from sim.logs.traced import Attempt, LogFlow, TracedRun
+from sim.logs.traced import ORDER, RESULT, Attempt, LogFlow, TracedRun
 
 __all__ = ["FRAMINGS", "PRIORITY_CODES", "VERSION", "carries_placer", "hl7_messages", "write_hl7"]
 
@@ -50,15 +50,21 @@ Value = str | Sequence[str]
 """A field's value: text, or its components in order."""
 
 
-def _layout(message_type: str) -> str:
-    """Which segments a message type carries: ``order``, ``result`` or ``""`` (others)."""
-    code = message_type.split("^")[0]
+def _layout(flow: LogFlow) -> str:
+    """Which segments a flow's messages carry: ``order``, ``result`` or ``""`` (others).
+
+    A flow's part in the scenario decides (an order with replies, a result a reply travels
+    on), whatever its type (``RDE^O11`` orders, ``MDM^T02`` results); the type decides for
+    the others."""
+    if flow.part in (ORDER, RESULT):
+        return "order" if flow.part == ORDER else "result"
+    code = flow.message.split("^")[0]
     return "order" if code in _ORDER_CODES else "result" if code in _RESULT_CODES else ""
 
 
-def carries_placer(message_type: str) -> bool:
-    """Whether messages of this type carry a placer number and a priority (ORC and OBR)."""
-    return bool(_layout(message_type))
+def carries_placer(flow: LogFlow) -> bool:
+    """Whether a flow's messages carry a placer number and a priority (ORC and OBR)."""
+    return bool(_layout(flow))
 
 
 def _message() -> hl7.Message:
@@ -103,7 +109,7 @@ def _original(run: TracedRun, attempt: Attempt) -> hl7.Message:
             12: VERSION,
         },
     )
-    layout = _layout(flow.message)
+    layout = _layout(flow)
     if not layout:
         _segment(message, "EVN", {1: flow.message.split("^")[1], 2: when})
     _segment(message, "PID", {1: "1", 3: attempt.patient})

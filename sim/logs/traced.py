@@ -14,9 +14,13 @@ Message types (MSH-9, and the CSV's ``message``) follow one rule, :func:`message
 - otherwise the type follows the flow's part in the scenario: an order flow (one with a
   ``reply``) is ``ORM^O01``, a result flow (one a reply travels on) ``ORU^R01``, any other
   flow ``ADT^A08``;
-- flows that would then share their sender, receiver and type are kept apart by the flow's
-  id in the type's third component (the message structure, ``ORM^O01^lab-orders``), as a log
-  reader tells flows apart by sender, receiver and type.
+- flows that would then share their sender, receiver and type (as a reader names it, without
+  a message structure: ``ORU^R01^ORU_R01`` is ``ORU^R01``) are kept apart by the flow's id in
+  the type's third component (``ORM^O01^lab-orders``), as a log reader tells flows apart by
+  sender, receiver and type; an id shaped like a structure (``adt_one``), which a reader
+  would drop, gets ``-flow`` after it (``ADT^A08^adt_one-flow``).
+
+Orders and results carry ORC and OBR (placer number, priority) whatever their type.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
+
+from sim.logs.message_type import STRUCTURE, written_type
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
@@ -142,14 +148,17 @@ def message_types(scenario: Scenario) -> dict[str, LogFlow]:
         message = given if _HL7_TYPE.fullmatch(given) else DEFAULT_TYPES[part]
         flows[fid] = LogFlow(fid, part, application(spec.source), application(spec.to), message)
     groups: dict[tuple[str, str, str], list[str]] = {}
-    for fid, flow in flows.items():
-        groups.setdefault((flow.source, flow.destination, flow.message), []).append(fid)
-    for (_src, _dst, message), fids in groups.items():
+    for fid, flow in flows.items():  # grouped as a reader names the type (no structure)
+        named = written_type(flow.message)
+        groups.setdefault((flow.source, flow.destination, named), []).append(fid)
+    for (_src, _dst, named), fids in groups.items():
         if len(fids) > 1:
-            event = "^".join(message.split("^")[:2])
+            event = "^".join(named.split("^")[:2])
             for fid in fids:
                 old = flows[fid]
-                flows[fid] = LogFlow(fid, old.part, old.source, old.destination, f"{event}^{fid}")
+                # an id shaped like a structure ('adt_one') would be dropped as one on reading
+                mark = f"{fid}-flow" if STRUCTURE.fullmatch(fid) else fid
+                flows[fid] = LogFlow(fid, old.part, old.source, old.destination, f"{event}^{mark}")
     return flows
 
 

@@ -281,20 +281,32 @@ class TestBadInput:
 
 class TestWarnings:
     def test_coarse_times_and_left_out_flows_are_warned_on_stderr(self, tmp_path: Path) -> None:
-        log = tmp_path / "coarse.csv"
+        log = tmp_path / "coarse.hl7"
         flows = [Flow("EPIC", "LAB", "ORM^O01", 100, precision=1.0), Flow("LAB", "RIS", "X", 20)]
-        write_csv(log, draw(flows, days=1))
-        text = log.read_text().replace(".000,", ",")
-        log.write_text(re.sub(r"(T\d\d:\d\d:\d\d)\.\d{3},", r"\1,", text))
+        write_hl7(log, draw(flows, days=1))
+        text = log.read_bytes().decode()  # every MSH-7 to the second
+        log.write_text(re.sub(r"(\|\d{14})\.\d{3}\|", r"\1|", text), newline="")
         result = invoke("calibrate", str(log), "--ehr", "EPIC", "--out", str(tmp_path / "c.yaml"))
         assert result.exit_code == 0, result.output
         err = " ".join(result.stderr.split())
-        assert "warning: lab: MSH-7 is written to 1 s, coarser than the median response time" in err
+        assert "warning: lab: response times are logged to 1 s, coarser than their median" in err
         assert (
             "warning: flow LAB -> RIS X (" in err
             and "left out: a scenario's flows have the EHR" in err
         )
         assert "Left out: LAB -> RIS X" in (tmp_path / "c.yaml").read_text()
+
+    def test_csv_times_to_the_second_do_not_coarsen_ack_ms(self, tmp_path: Path) -> None:
+        """ack_ms is a measured duration: the time column's precision is not its own."""
+        log = tmp_path / "seconds.csv"
+        write_csv(log, draw([Flow("EPIC", "LAB", "ORM^O01", 100)], days=1))
+        log.write_text(re.sub(r"(T\d\d:\d\d:\d\d)\.\d{3},", r"\1,", log.read_text()))
+        result = invoke("calibrate", str(log), "--ehr", "EPIC", "--out", str(tmp_path / "s.yaml"))
+        assert result.exit_code == 0, result.output
+        assert "logged to" not in result.stderr
+        record = json.loads((tmp_path / "s.calibration.json").read_text())
+        (system,) = record["systems"].values()
+        assert system["precision_s"] == 0.001
 
 
 class TestDefaults:

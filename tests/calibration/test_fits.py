@@ -193,9 +193,49 @@ class TestPrecision:
         coarse = Flow("EPIC", "LAB", "ORM^O01", 200, ack="lognormal", precision=1.0)
         cal = calibrate(draw([coarse], days=1), ehr="EPIC")
         (warning,) = cal.warnings
-        assert warning.startswith("lab: MSH-7 is written to 1 s, coarser than the median response")
+        assert warning.startswith(
+            "lab: response times are logged to 1 s, coarser than their median"
+        )
         fine = Flow("EPIC", "LAB", "ORM^O01", 200, ack="lognormal", precision=0.001)
         assert calibrate(draw([fine], days=1), ehr="EPIC").warnings == ()
+
+    def test_responses_all_below_the_precision_are_said_so(self) -> None:
+        """Every ACK in the order's second: nothing to fit, and no talk of clock skew."""
+        from datetime import UTC, timedelta
+
+        from sim.calibration.scenario_text import scenario_text
+        from sim.logs.entry import LogEntry
+        from tests.calibration.synthetic import MONDAY
+
+        entries = []
+        for i in range(7):
+            when = MONDAY + timedelta(hours=i)
+            entries.append(
+                LogEntry(
+                    "x",
+                    i + 1,
+                    "EPIC",
+                    "LAB",
+                    "ORM^O01",
+                    when,
+                    when.replace(tzinfo=UTC).timestamp(),
+                    1.0,
+                    control_id=f"C{i}",
+                    ack_code="AA",
+                    ack_s=0.0,
+                    ack_precision_s=1.0,
+                )
+            )
+        cal = calibrate(entries, ehr="EPIC")
+        assert (
+            "lab: every response time is 0 at the log's precision (1 s), too fine to measure: "
+            "no ack fitted"
+        ) in cal.warnings
+        assert not any("clock skew" in w for w in cal.warnings)
+        text = scenario_text(cal, "x").yaml
+        assert "placeholder, not measured: its responses all came within the log's precision" in (
+            " ".join(text.split())
+        )
 
 
 class TestLogEnd:

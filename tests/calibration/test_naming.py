@@ -85,3 +85,14 @@ class TestIds:
         taken: set[str] = set()
         assert naming.flow_id(KEYS[2], taken) == "ehr-ris-orm-o01"
         assert naming.flow_id(FlowKey("EPIC", "RIS", "ORM^O01"), taken) == "ehr-ris-orm-o01-2"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"), [("Røntgen", "roentgen"), ("Blodbank Ærø", "blodbank-aeroe")]
+)
+def test_an_application_gets_the_id_the_importer_gives_its_destination(
+    name: str, expected: str
+) -> None:
+    """Danish names fold as the Mirth import folds them (tests/importers' slugify cases), so
+    `calibrate --extends` joins the systems an import made."""
+    assert slug(name) == expected

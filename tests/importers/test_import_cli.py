@@ -4,6 +4,7 @@ exports exit 2 naming the file and writing nothing."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,9 @@ class TestWritten:
             "number'"
         ) in stderr
         assert "6 systems from 5 channels" in stderr
+        umask = os.umask(0)
+        os.umask(umask)
+        assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # as any file written here
         code, stdout, stderr = invoke("validate", str(out))
         assert (code, stdout.strip()) == (0, f"OK  {out}"), stderr
 

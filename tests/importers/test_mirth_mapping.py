@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from sim.importers.mirth import read_exports
-from sim.importers.mirth_ids import slugify
 from sim.importers.mirth_topology import Topology, duration, topology_from_channels
 from sim.importers.topology_yaml import render_topology
+from sim.slugs import slugify
 
 DATA = Path(__file__).parents[1] / "data" / "mirth"
 V4 = DATA / "v4-lab-orders.xml"

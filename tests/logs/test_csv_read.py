@@ -179,3 +179,31 @@ def test_bad_headers(tmp_path: Path) -> None:
 
 def test_blank_rows_are_not_counted(tmp_path: Path) -> None:
     assert _error(tmp_path, "", GOOD, " , ,", "x,A,B,ORM,AA,3,,,").startswith("row 2, time")
+
+
+def test_an_unclosed_quote_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    """The quote swallows the rest of the file, past the csv module's field limit."""
+    rows = ['2026-01-05T09:30,EHR,LAB,"ORM^O01,AA,12,,,']
+    rows += ["2026-01-05T09:31:00.000,EHR,LAB,ORM^O01,AA,12,P1,S,PL1"] * 3000
+    path = write(tmp_path / "bad.csv", "\n".join((HEADER, *rows)) + "\n")
+    with pytest.raises(LogError) as caught:
+        read_logs([path], "csv")
+    assert str(caught.value) == (
+        f"{path}: from line 2: not CSV the reader can split (field larger than field limit "
+        "(131072); an unclosed quote?)"
+    )
+
+
+def test_ack_ms_has_its_own_resolution(tmp_path: Path) -> None:
+    """A measured duration, whatever the precision of the time column."""
+    path = write(
+        tmp_path / "log.csv",
+        HEADER + "\n2026-01-05T09:30:15,EHR,LAB,ORM^O01,AA,12,,,\n"
+        "2026-01-05T09:30:16,EHR,LAB,ORM^O01,AA,12.25,,,\n2026-01-05T09:30:17,EHR,LAB,ORM^O01,,,,,\n",
+    )
+    entries = read_logs([path]).entries
+    assert [(e.precision_s, e.ack_precision_s) for e in entries] == [
+        (1.0, 0.001),
+        (1.0, 1e-05),
+        (1.0, None),
+    ]

@@ -145,3 +145,50 @@ def test_read_hl7_orders_its_entries_in_time() -> None:
     )
     log = read_hl7([("f.hl7", text)])
     assert [(e.control_id, e.ack_s) for e in log.entries] == [("C1", None), ("C2", 1.0)]
+
+
+def test_an_ack_to_the_second_answers_an_order_to_the_millisecond(tmp_path: Path) -> None:
+    """The receiver stamps whole seconds: its ACK reads earlier than the order it answers, and
+    is one at the log's precision (response 0, its resolution the coarser one)."""
+    log = _read(
+        tmp_path,
+        [
+            order(time="20260105090000.800", control="C1"),
+            ack(time="20260105090000", refers_to="C1"),
+            order(time="20260105090001.200", control="C2"),
+            ack(time="20260105090002", refers_to="C2"),
+        ],
+    )
+    assert _acks(log) == [(1, "AA", 0.0), (3, "AA", 0.8)]
+    assert [e.ack_precision_s for e in log.entries] == [1.0, 1.0]
+    assert log.problems == []
+
+
+def test_a_nak_and_its_resend_in_one_second_keep_their_own_acks(tmp_path: Path) -> None:
+    """At equal times the log's order decides: the AE answers the first send, not the resend."""
+    log = _read(
+        tmp_path,
+        [
+            order(time="20260105090000", control="C1"),
+            ack(time="20260105090000", refers_to="C1", code="AE"),
+            order(time="20260105090000", control="C1"),
+            ack(time="20260105090002", refers_to="C1", code="AA"),
+        ],
+    )
+    assert _acks(log) == [(1, "AE", 0.0), (3, "AA", 2.0)]
+
+
+def test_a_bare_ack_without_applications_matches_on_msa_2(tmp_path: Path) -> None:
+    log = _read(
+        tmp_path,
+        [
+            order(time="20260105090000", control="C1"),
+            ack(time="20260105090001", refers_to="C1", source="", destination=""),
+            ack(time="20260105090002", refers_to="C9", source="", destination=""),
+        ],
+    )
+    assert _acks(log) == [(1, "AA", 1.0)]
+    (orphan,) = log.problems
+    assert orphan.number == 3 and "from (empty MSH-3) to (empty MSH-5) for MSA-2 C9" in (
+        orphan.detail
+    )

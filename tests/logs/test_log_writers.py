@@ -313,3 +313,36 @@ class TestReadBack:
             ("EHR", "LAB", "ADT^A08^adt"): sent["adt"],
             ("EHR", "LAB", "ADT^A08^notes"): sent["notes"],
         }
+
+
+class TestNamesThatWouldMerge:
+    """Flows a reader would merge are kept apart; orders and results keep their placer."""
+
+    def test_types_alike_once_the_structure_is_dropped_and_structure_shaped_ids(
+        self, tmp_path: Path
+    ) -> None:
+        from sim.logs.message_type import written_type
+        from sim.logs.traced import message_types
+
+        (tmp_path / "s.yaml").write_text(
+            "name: merge\nhorizon: 1h\nflows:\n"
+            "  orders: {from: ehr, to: lab, rate: 10/h,\n"
+            "           reply: {flow: res_one, after: constant(1min)}}\n"
+            "  res_one: {from: lab, to: ehr, message: ORU^R01^ORU_R01}\n"
+            "  res_two: {from: lab, to: ehr, message: ORU^R01, rate: 5/h}\n"
+            "systems: {lab: {ack: constant(100ms)}, ehr: {ack: constant(50ms)}}\n"
+        )
+        types = {fid: flow.message for fid, flow in message_types(load_scenario(
+            tmp_path / "s.yaml")).items()}  # fmt: skip
+        assert types["res_one"] == "ORU^R01^res_one-flow"
+        assert types["res_two"] == "ORU^R01^res_two-flow"
+        assert written_type(types["res_one"]) != written_type(types["res_two"])
+
+    def test_an_order_or_result_of_any_type_carries_its_placer(self) -> None:
+        from sim.logs.hl7_write import carries_placer
+        from sim.logs.traced import ORDER, OTHER, RESULT
+
+        assert carries_placer(LogFlow("rx", ORDER, "EHR", "PHARMACY", "RDE^O11"))
+        assert carries_placer(LogFlow("notes", RESULT, "DOC", "EHR", "MDM^T02"))
+        assert not carries_placer(LogFlow("adt", OTHER, "EHR", "LAB", "ADT^A08"))
+        assert carries_placer(LogFlow("lab", OTHER, "EHR", "LAB", "ORM^O01"))
