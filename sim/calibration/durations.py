@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from sim.calibration.counts import LEVEL
+from sim.calibration.numbers import counted
 
 __all__ = ["ALPHA", "MIN_TEST", "TEST", "TEST_SAMPLE", "DurationFit", "fit_duration"]
 
@@ -117,10 +118,6 @@ def _aic(dist: Any, data: np.ndarray, k: int) -> float:
     return 2 * k - 2 * float(np.sum(dist.logpdf(data, *params)))
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
-
-
 def fit_duration(times: Sequence[float], resolution: float | None = None) -> DurationFit | None:
     """The distribution of ``times`` (seconds), or None when none is zero or more.
 
@@ -145,7 +142,7 @@ def fit_duration(times: Sequence[float], resolution: float | None = None) -> Dur
     positive = np.where(data > 0, data, (resolution or 0.0) / 2)
     if n < MIN_TEST:
         notes.append(
-            f"{_plural(n, 'time')} too few for a goodness-of-fit test: exponential, one parameter"
+            f"{counted(n, 'time')} too few for a goodness-of-fit test: exponential, one parameter"
         )
         family = "exponential"
     else:
@@ -157,13 +154,13 @@ def fit_duration(times: Sequence[float], resolution: float | None = None) -> Dur
         p_exponential = p_values["exponential"] = _p_value(stats.expon, sample)
         candidates = {"exponential": _aic(stats.expon, data, 1)} if p_exponential >= ALPHA else {}
         if zeros and not resolution:
-            notes.append(f"lognormal not considered: {_plural(zeros, 'time')} of 0")
+            notes.append(f"lognormal not considered: {counted(zeros, 'time')} of 0")
         elif np.ptp(positive) == 0:
             notes.append("lognormal not considered: every time is the same")
         else:
             if zeros:
                 notes.append(
-                    f"{_plural(zeros, 'time')} of 0 (below the log's precision, {resolution:g} s)"
+                    f"{counted(zeros, 'time')} of 0 (below the log's precision, {resolution:g} s)"
                     " read as half of it by the lognormal"
                 )
             p_lognormal = p_values["lognormal"] = _p_value(stats.lognorm, positive[pick])

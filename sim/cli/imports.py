@@ -5,8 +5,6 @@ The module is ``imports`` because ``import`` is a Python keyword; the command is
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -103,18 +101,10 @@ def _check_out(out: Path) -> None:
 
 def _write_atomically(out: Path, text: str) -> None:
     """Write through a temporary file beside ``out``: never a half-written topology."""
-    parent = out.parent if str(out.parent) else Path(".")
+    from sim.files import replaced
+
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-                stream.write(text)
-            umask = os.umask(0)  # read it: mkstemp's 0600 would otherwise stay on the file
-            os.umask(umask)
-            os.chmod(temporary, 0o666 & ~umask)
-            os.replace(temporary, out)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        with replaced(out, encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
     except OSError as exc:
         fail(f"--out {out}: cannot write: {exc.strerror or exc}")

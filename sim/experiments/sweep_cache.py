@@ -15,14 +15,14 @@ import enum
 import hashlib
 import json
 import math
-import os
 import pickle
-import secrets
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
+
+from sim.files import write_replacing
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
@@ -131,10 +131,4 @@ class ReplicationCache:
             separators=(",", ":"),
             allow_nan=False,
         )
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-        try:
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        write_replacing(path, text)

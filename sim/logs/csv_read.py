@@ -18,7 +18,7 @@ import math
 import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Final
 
 from sim.logs.entry import LogEntry, LogError, ReadLog
 from sim.logs.message_type import written_type
@@ -64,22 +64,27 @@ def read_csv(texts: Sequence[tuple[str, str]]) -> ReadLog:
     return ReadLog(entries=entries, files=[file for file, _ in texts])
 
 
-def _rows(file: str, text: str) -> Iterator[LogEntry]:
+def _lines(file: str, text: str) -> Iterator[tuple[int, list[str]]]:
+    """The CSV's rows, each with the line it ends on; LogError for text the csv module cannot
+    split (an unclosed quote swallows the rest of the file, for one)."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    read = [0]  # the last line of the last row split
+    last = 0
     try:
-        yield from _read_rows(file, reader, read)
-    except csv.Error as exc:  # an unclosed quote swallows the rest of the file, for one
+        for row in reader:
+            yield reader.line_num, row
+            last = reader.line_num
+    except csv.Error as exc:
         raise LogError(
             file,
             None,
             None,
-            f"from line {read[0] + 1}: not CSV the reader can split ({exc}; an unclosed quote?)",
+            f"from line {last + 1}: not CSV the reader can split ({exc}; an unclosed quote?)",
         ) from None
 
 
-def _read_rows(file: str, reader: Any, read: list[int]) -> Iterator[LogEntry]:
-    header = next((row for row in reader if any(cell.strip() for cell in row)), None)
+def _rows(file: str, text: str) -> Iterator[LogEntry]:
+    rows = _lines(file, text)
+    header = next((row for _, row in rows if any(cell.strip() for cell in row)), None)
     if header is None:
         return
     names = [name.strip().lower() for name in header]
@@ -91,9 +96,7 @@ def _read_rows(file: str, reader: Any, read: list[int]) -> Iterator[LogEntry]:
         raise LogError(file, None, "header", f"column {', '.join(doubled)} appears twice")
     where = {name: names.index(name) for name in (*REQUIRED, *OPTIONAL) if name in names}
     number = 0
-    read[0] = reader.line_num
-    for row in reader:
-        read[0] = reader.line_num
+    for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
         number += 1
@@ -102,7 +105,7 @@ def _read_rows(file: str, reader: Any, read: list[int]) -> Iterator[LogEntry]:
                 file,
                 number,
                 None,
-                f"{len(row)} fields where the header has {len(names)} (line {reader.line_num})",
+                f"{len(row)} fields where the header has {len(names)} (line {line})",
                 unit="row",
             )
         cells: dict[str, str] = {name: row[i].strip() for name, i in where.items()}

@@ -19,6 +19,7 @@ import csv
 from pathlib import Path
 from typing import Final
 
+from sim.files import replaced
 from sim.logs.hl7_write import carries_placer
 from sim.logs.traced import Attempt, TracedRun
 
@@ -57,14 +58,9 @@ def csv_rows(run: TracedRun) -> list[list[str]]:
 def write_csv(run: TracedRun, path: Path) -> int:
     """Write the run's CSV log to ``path`` (atomically: beside it, then renamed); return how
     many rows it holds besides the header."""
-    staged = path.with_name(f".{path.name}.partial")
     rows = csv_rows(run)
-    try:
-        with staged.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(CSV_COLUMNS)
-            writer.writerows(rows)
-        staged.replace(path)
-    finally:
-        staged.unlink(missing_ok=True)
+    with replaced(path, newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        writer.writerows(rows)
     return len(rows)

@@ -33,6 +33,7 @@ from typing import Final
 
 import hl7
 
+from sim.files import replaced
 from sim.logs.traced import ORDER, RESULT, Attempt, LogFlow, TracedRun
 
 __all__ = ["FRAMINGS", "PRIORITY_CODES", "VERSION", "carries_placer", "hl7_messages", "write_hl7"]
@@ -170,14 +171,9 @@ def write_hl7(run: TracedRun, path: Path, framing: str = "mllp") -> int:
     messages it holds, ACKs included."""
     if framing not in FRAMINGS:
         raise ValueError(f"unknown framing {framing!r}: use one of {', '.join(FRAMINGS)}")
-    staged = path.with_name(f".{path.name}.partial")
     count = 0
-    try:
-        with staged.open("wb") as handle:
-            for message in hl7_messages(run):
-                handle.write(_framed(message, framing))
-                count += 1
-        staged.replace(path)
-    finally:
-        staged.unlink(missing_ok=True)
+    with replaced(path, "wb") as handle:
+        for message in hl7_messages(run):
+            handle.write(_framed(message, framing))
+            count += 1
     return count

@@ -17,6 +17,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from sim.files import write_replacing
 from sim.report.folder import ReportError, read_folder
 from sim.report.markdown import FIGURES_DIR, TIMELINE
 
@@ -67,15 +68,6 @@ def build_report(folder: ResultsFolder) -> Report:
             f"{folder.path}: {DATA_FILES[folder.kind]} or run.json does not hold what ehrsim "
             f"{folder.kind} writes ({type(exc).__name__}: {exc})"
         ) from None
-
-
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _write_figures(target: Path, files: dict[str, Path | str]) -> None:
@@ -141,10 +133,10 @@ def write_report(path: Path, fmt: str = "html", *, version: str | None = None) -
             figures[TIMELINE] = render_svg(report.timeline, standalone=True)
     written = []
     if html is not None:
-        _write_text(path / REPORT_HTML, html)
+        write_replacing(path / REPORT_HTML, html)
         written.append(path / REPORT_HTML)
     if md is not None:
         _write_figures(path / FIGURES_DIR, figures)
-        _write_text(path / REPORT_MD, md)
+        write_replacing(path / REPORT_MD, md)
         written += [path / REPORT_MD, path / FIGURES_DIR]
     return written
